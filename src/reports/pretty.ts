@@ -1,0 +1,45 @@
+/**
+ * The grader's terminal report: every test's verdict, points and message, grouped by task,
+ * then the total. A pure function of the LabResult.
+ */
+import type { LabResult, TestResult } from '../schemas/lab-result.ts';
+
+export interface PrettyOptions {
+  /** ANSI colours, for a terminal. */
+  color?: boolean;
+}
+
+const MARK: Record<TestResult['status'], string> = { pass: '✔', fail: '✘', error: '✘', timeout: '⏱' };
+
+export function formatPretty(result: LabResult, options: PrettyOptions = {}): string {
+  const paint = (code: number, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const green = (t: string) => paint(32, t);
+  const red = (t: string) => paint(31, t);
+  const dim = (t: string) => paint(2, t);
+  const bold = (t: string) => paint(1, t);
+
+  const lines: string[] = [bold(`${result.labId} (lab version ${result.labVersion}), run in ${result.runtime}`)];
+  const tasks = [...new Set(result.tests.map((t) => t.task))].sort((a, b) => a - b);
+  for (const task of tasks) {
+    const tests = result.tests.filter((t) => t.task === task);
+    const earned = tests.reduce((s, t) => s + t.earned, 0);
+    const worth = tests.reduce((s, t) => s + t.points, 0);
+    lines.push('', bold(`Task ${task}`) + dim(`  ${earned}/${worth}`));
+    for (const test of tests) {
+      const ok = test.status === 'pass';
+      const verdict = `${MARK[test.status]} ${test.status.padEnd(7)}`;
+      lines.push(`  ${ok ? green(verdict) : red(verdict)} ${test.name} ${dim(`(${test.earned}/${test.points})`)}`);
+      if (test.message) lines.push(...indent(test.message, '      '));
+      if (test.output && !ok) lines.push(dim('      printed:'), ...indent(test.output, '        ').map(dim));
+    }
+  }
+  if (result.message) lines.push('', red(result.message));
+  const total = `Score: ${result.score}/${result.maxScore}`;
+  const summary = `${total} (${result.status}) in ${(result.durationMs / 1000).toFixed(1)} s`;
+  lines.push('', result.status === 'pass' ? green(bold(summary)) : red(bold(summary)));
+  return lines.join('\n');
+}
+
+function indent(text: string, prefix: string): string[] {
+  return text.split('\n').map((line) => prefix + line);
+}

@@ -1,0 +1,213 @@
+/**
+ * The driver of a run: the one place that owns the clock and the verdicts, shared by every
+ * runtime. It sends the run to an executor, arms a watchdog for each phase, and when an
+ * executor hangs or dies it records the verdict, replaces the executor and carries on with
+ * the tests that are left. Whatever happens, the result comes from `buildLabResult`.
+ */
+import { sourcesForRun, type FileMap, type LabBundle } from '../labs/bundle.ts';
+import { buildLabResult, type LabResult, type PlannedTest, type TestOutcome } from '../schemas/lab-result.ts';
+import type { ExecutorEvent, RunRequest } from './protocol.ts';
+
+/** One executor: a worker or a child process that runs lab code. */
+export interface ExecutorHandle {
+  send(request: RunRequest): void;
+  /** Sets the listeners for this executor's events and for its unexpected end. */
+  listen(onEvent: (event: ExecutorEvent) => void, onExit: (reason: string) => void): void;
+  /** Stops it at once, whatever it is doing. */
+  kill(): void;
+}
+
+/** Where executors come from. A pool may keep a healthy one warm for the next run. */
+export interface ExecutorPool {
+  acquire(): ExecutorHandle;
+  /** Gives back an executor that finished its run normally. */
+  release(executor: ExecutorHandle): void;
+}
+
+export type RunProgress =
+  | { type: 'plan'; tests: PlannedTest[] }
+  | { type: 'test-start'; id: string }
+  | { type: 'test-end'; id: string; outcome: TestOutcome }
+  | { type: 'notice'; message: string };
+
+export interface DriveOptions {
+  bundle: LabBundle;
+  learnerFiles: FileMap;
+  runtime: LabResult['runtime'];
+  pool: ExecutorPool;
+  onProgress?: (progress: RunProgress) => void;
+  /** How long an executor may take to start its engines and read the tests. */
+  bootTimeoutMs?: number;
+}
+
+/** Extra time past a test's limit before the driver steps in, for the executor's own bookkeeping. */
+const GRACE_MS = 250;
+
+type AttemptEnd = { kind: 'done' } | { kind: 'retry' } | { kind: 'stop' };
+
+export async function driveRun(options: DriveOptions): Promise<LabResult> {
+  const { bundle, pool } = options;
+  const manifest = bundle.manifest;
+  const started = performance.now();
+  const deadline = started + manifest.limits.runTimeoutMs;
+  const bootTimeoutMs = options.bootTimeoutMs ?? 60_000;
+  const progress = options.onProgress ?? (() => {});
+
+  let plan: PlannedTest[] = [];
+  const outcomes = new Map<string, TestOutcome>();
+  let problem: string | undefined;
+
+  const record = (id: string, outcome: TestOutcome) => {
+    if (outcomes.has(id)) return;
+    outcomes.set(id, outcome);
+    progress({ type: 'test-end', id, outcome });
+  };
+  const remaining = () => plan.map((t) => t.id).filter((id) => !outcomes.has(id));
+  const failRemaining = (status: TestOutcome['status'], message: string) => {
+    for (const id of remaining()) record(id, { status, message, durationMs: 0 });
+  };
+
+  const request: RunRequest = {
+    type: 'run',
+    labId: manifest.id,
+    sources: { ...sourcesForRun(bundle, options.learnerFiles), ...bundle.tests },
+    testFiles: manifest.tests,
+    defaultTimeoutMs: manifest.limits.testTimeoutMs,
+    databases: manifest.databases,
+  };
+
+  const attempt = (only: string[] | undefined): Promise<AttemptEnd> =>
+    new Promise((resolve) => {
+      const executor = pool.acquire();
+      let phase: 'boot' | 'loading' | 'test' | 'between' = 'boot';
+      let evaluating = '';
+      let current: PlannedTest | undefined;
+      let testStarted = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let finished = false;
+
+      const finish = (end: AttemptEnd, healthy: boolean) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        if (healthy) pool.release(executor);
+        else executor.kill();
+        resolve(end);
+      };
+      const arm = (ms: number) => {
+        clearTimeout(timer);
+        const untilDeadline = deadline - performance.now();
+        const onRunDeadline = untilDeadline < ms;
+        timer = setTimeout(() => (onRunDeadline ? outOfTime() : onTimeout()), Math.max(0, Math.min(ms, untilDeadline)));
+      };
+      const outOfTime = () => {
+        if (current) record(current.id, { status: 'timeout', message: `Stopped: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)}.`, durationMs: performance.now() - testStarted });
+        failRemaining('error', `Not run: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)} before this test started.`);
+        finish({ kind: 'stop' }, false);
+      };
+      const onTimeout = () => {
+        if (phase === 'boot') {
+          problem = `The test environment did not start within ${seconds(bootTimeoutMs)}.`;
+          finish({ kind: 'stop' }, false);
+        } else if (phase === 'loading') {
+          failRemaining('error', `Your code did not finish loading: ${evaluating || 'a lab file'} was still running after ${seconds(manifest.limits.testTimeoutMs)}. Look for a loop at the top level of that file that never ends.`);
+          finish({ kind: 'stop' }, false);
+        } else if (phase === 'test' && current) {
+          record(current.id, {
+            status: 'timeout',
+            message: `Stopped after ${seconds(current.timeoutMs)}: the test did not finish in time. Look for a loop that never ends, or a promise that is never resolved or awaited.`,
+            durationMs: performance.now() - testStarted,
+          });
+          if (remaining().length > 0) progress({ type: 'notice', message: `"${current.name}" was stopped at its time limit; the remaining tests run in a fresh environment.` });
+          finish(remaining().length > 0 ? { kind: 'retry' } : { kind: 'stop' }, false);
+        } else {
+          finish({ kind: 'retry' }, false);
+        }
+      };
+
+      executor.listen(
+        (event) => {
+          if (finished) return;
+          switch (event.type) {
+            case 'plan':
+              if (plan.length === 0) {
+                plan = event.tests;
+                progress({ type: 'plan', tests: plan });
+              }
+              phase = 'loading';
+              arm(manifest.limits.testTimeoutMs);
+              break;
+            case 'evaluating':
+              evaluating = event.file;
+              break;
+            case 'lab-loaded':
+              phase = 'between';
+              arm(manifest.limits.testTimeoutMs);
+              break;
+            case 'test-start':
+              current = plan.find((t) => t.id === event.id);
+              if (!current) return;
+              phase = 'test';
+              testStarted = performance.now();
+              progress({ type: 'test-start', id: event.id });
+              arm(current.timeoutMs + GRACE_MS);
+              break;
+            case 'test-end':
+              if (current?.id === event.id) record(event.id, event.outcome);
+              current = undefined;
+              phase = 'between';
+              arm(manifest.limits.testTimeoutMs);
+              break;
+            case 'done':
+              failRemaining('error', 'This test never reported a result.');
+              finish({ kind: 'done' }, true);
+              break;
+            case 'fatal':
+              problem = event.message;
+              finish({ kind: 'stop' }, false);
+              break;
+          }
+        },
+        (reason) => {
+          if (finished) return;
+          const what = `The test process stopped unexpectedly (${reason})`;
+          if (phase === 'boot') {
+            problem = `${what} before the tests could start.`;
+            finish({ kind: 'stop' }, false);
+          } else if (phase === 'loading') {
+            failRemaining('error', `${what} while loading ${evaluating || 'your code'}. Does it call process.exit() or exhaust memory at the top level?`);
+            finish({ kind: 'stop' }, false);
+          } else {
+            if (current) {
+              record(current.id, { status: 'error', message: `${what} during this test. Does the code call process.exit(), or use too much memory?`, durationMs: performance.now() - testStarted });
+            }
+            finish(remaining().length > 0 ? { kind: 'retry' } : { kind: 'stop' }, false);
+          }
+        },
+      );
+      arm(bootTimeoutMs);
+      executor.send(only ? { ...request, only } : request);
+    });
+
+  let end = await attempt(undefined);
+  while (end.kind === 'retry' && remaining().length > 0 && performance.now() < deadline) {
+    end = await attempt(remaining());
+  }
+  if (plan.length > 0 && remaining().length > 0) {
+    failRemaining('error', problem ?? `Not run: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)}.`);
+  }
+
+  return buildLabResult({
+    labId: manifest.id,
+    labVersion: manifest.version,
+    runtime: options.runtime,
+    plan,
+    outcomes,
+    problem,
+    durationMs: performance.now() - started,
+  });
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs one RunRequest inside an executor (a browser worker or a Node child process) and
+ * reports what it observes. It never decides on time limits: a hung test is the driver's to
+ * stop, by replacing the whole executor.
+ */
+import * as labkitDb from '../../labkit/db/index.ts';
+import { engines } from '../../labkit/db/engines.ts';
+import { resetPglite } from '../../labkit/db/pg.ts';
+import { endTestDatabases } from '../../labkit/db/test-databases.ts';
+import * as labkitFaults from '../../labkit/faults/index.ts';
+import * as labkitTest from '../../labkit/test/index.ts';
+import { startCollecting, stopCollecting, type RegisteredTest } from '../../labkit/test/collector.ts';
+import { isAssertionError } from '../../labkit/test/expect.ts';
+import type { TestOutcome } from '../../schemas/lab-result.ts';
+import type { ExecutorEvent, RunRequest } from '../protocol.ts';
+import { captureConsole } from './capture-console.ts';
+import { describeError } from './describe-error.ts';
+import { ModuleSystem } from './module-system.ts';
+
+/** What lab code and tests can import besides their own files. */
+const hostModules: Record<string, unknown> = {
+  'labkit/test': labkitTest,
+  'labkit/db': labkitDb,
+  'labkit/faults': labkitFaults,
+};
+
+export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void): Promise<void> {
+  try {
+    if (request.databases.includes('pglite')) await resetPglite(await engines().pglite());
+    if (request.databases.includes('sqljs')) await engines().sqljs();
+  } catch (error) {
+    emit({ type: 'fatal', message: `A database engine failed to start: ${describeError(error)}` });
+    return;
+  }
+
+  const modules = new ModuleSystem({
+    sources: request.sources,
+    hostModules,
+    onEvaluate: (file) => {
+      if (file.startsWith('src/')) emit({ type: 'evaluating', file });
+    },
+  });
+
+  let tests: RegisteredTest[];
+  const collector = startCollecting(request.defaultTimeoutMs);
+  try {
+    modules.loadTestFiles(request.testFiles);
+    tests = collector.tests;
+  } catch (error) {
+    emit({ type: 'fatal', message: `The lab's test files could not be loaded: ${describeError(error)}` });
+    return;
+  } finally {
+    stopCollecting();
+  }
+  emit({ type: 'plan', tests: tests.map(({ id, name, task, points, timeoutMs }) => ({ id, name, task, points, timeoutMs })) });
+
+  try {
+    modules.loadLabFiles();
+  } catch {
+    // A file that fails to load is remembered by the module system; each test that uses it reports why.
+  }
+  emit({ type: 'lab-loaded' });
+
+  const selected = request.only ? tests.filter((t) => request.only!.includes(t.id)) : tests;
+  for (const test of selected) {
+    emit({ type: 'test-start', id: test.id });
+    const outcome = await runTest(test);
+    emit({ type: 'test-end', id: test.id, outcome });
+  }
+  emit({ type: 'done' });
+}
+
+async function runTest(test: RegisteredTest): Promise<TestOutcome> {
+  const output = captureConsole();
+  const started = performance.now();
+  let status: TestOutcome['status'] = 'pass';
+  let message = '';
+  try {
+    for (const hook of test.beforeEach) await hook();
+    await test.body();
+  } catch (error) {
+    status = isAssertionError(error) ? 'fail' : 'error';
+    message = describeError(error);
+  }
+  try {
+    for (const hook of test.afterEach) await hook();
+  } catch (error) {
+    if (status === 'pass') {
+      status = 'error';
+      message = `After the test: ${describeError(error)}`;
+    }
+  }
+  const durationMs = performance.now() - started;
+  const printed = output.stop();
+  try {
+    const { usedPg } = endTestDatabases();
+    if (usedPg) await resetPglite(await engines().pglite());
+  } catch (error) {
+    if (status === 'pass') {
+      status = 'error';
+      message = `The database could not be reset after the test: ${describeError(error)}`;
+    }
+  }
+  return { status, message, durationMs, ...(printed ? { output: printed } : {}) };
+}

@@ -1,0 +1,150 @@
+/**
+ * A small CommonJS-style module system for one run of a lab: lab files compiled by
+ * `compileModule`, and host modules (the labkit) provided by the runtime.
+ *
+ * Lab code under src/ is loaded lazily: `require` returns a namespace that evaluates the file on
+ * first use. So the test files can be read (and the test plan known) without running any of the
+ * learner's code, and a learner file that fails to load fails each test that uses it, with the
+ * reason, instead of failing the whole run.
+ */
+import type { FileMap } from '../../labs/bundle.ts';
+import { compileModule } from './compile.ts';
+
+/** Stack frames of lab code read `lab:///src/order.ts:12:5`, which error messages point at. */
+export const SOURCE_URL_PREFIX = 'lab:///';
+
+type ModuleState =
+  | { status: 'new' }
+  | { status: 'loading'; exports: Record<string, unknown> }
+  | { status: 'loaded'; exports: Record<string, unknown> }
+  | { status: 'failed'; error: unknown };
+
+export class ModuleLoadError extends Error {
+  readonly file: string;
+  readonly cause: unknown;
+
+  constructor(file: string, cause: unknown) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`${file} could not be loaded. ${reason}`);
+    this.name = 'ModuleLoadError';
+    this.file = file;
+    this.cause = cause;
+  }
+}
+
+export interface ModuleSystemOptions {
+  sources: FileMap;
+  hostModules: Record<string, unknown>;
+  /** Told before a lab file is evaluated, so a watchdog can name a file that never finishes. */
+  onEvaluate?: (path: string) => void;
+}
+
+// Indirect eval runs in global scope, so lab code sees only globals and the three parameters.
+const globalEval = eval;
+
+export class ModuleSystem {
+  private readonly states = new Map<string, ModuleState>();
+  private readonly namespaces = new Map<string, object>();
+  private readonly options: ModuleSystemOptions;
+  /** While true, lab code may be imported but not used: the test files are being read. */
+  private planning = false;
+
+  constructor(options: ModuleSystemOptions) {
+    this.options = options;
+  }
+
+  /** Evaluates test files eagerly, with lab code imported but not yet run. */
+  loadTestFiles(paths: string[]): void {
+    this.planning = true;
+    try {
+      for (const path of paths) this.evaluate(path);
+    } finally {
+      this.planning = false;
+    }
+    for (const path of paths) {
+      const state = this.states.get(path)!;
+      if (state.status === 'failed') throw state.error;
+    }
+  }
+
+  /** Evaluates every lab file under src/ now, so load errors and endless top-level loops surface before the tests. */
+  loadLabFiles(): void {
+    for (const path of Object.keys(this.options.sources)) {
+      if (path.startsWith('src/')) this.evaluate(path);
+    }
+  }
+
+  require(from: string, specifier: string): unknown {
+    if (Object.hasOwn(this.options.hostModules, specifier)) return this.options.hostModules[specifier];
+    if (!specifier.startsWith('.')) {
+      throw new Error(`${from} imports "${specifier}", which is not available in this lab. Labs can import relative files and ${Object.keys(this.options.hostModules).join(', ')}.`);
+    }
+    const path = this.resolve(from, specifier);
+    if (path.startsWith('src/')) return this.lazyNamespace(path, from);
+    return this.evaluate(path);
+  }
+
+  private resolve(from: string, specifier: string): string {
+    const parts = from.split('/').slice(0, -1);
+    for (const part of specifier.split('/')) {
+      if (part === '..') parts.pop();
+      else if (part !== '.') parts.push(part);
+    }
+    const base = parts.join('/');
+    const candidates = [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}/index.ts`];
+    const found = candidates.find((c) => Object.hasOwn(this.options.sources, c));
+    if (!found) throw new Error(`${from} imports "${specifier}", but there is no file ${base.endsWith('.ts') ? base : `${base}.ts`} in this lab.`);
+    return found;
+  }
+
+  private evaluate(path: string): Record<string, unknown> {
+    const state = this.states.get(path) ?? { status: 'new' };
+    if (state.status === 'loaded' || state.status === 'loading') return state.exports;
+    if (state.status === 'failed') throw new ModuleLoadError(path, state.error);
+
+    const module = { exports: {} as Record<string, unknown> };
+    this.states.set(path, { status: 'loading', exports: module.exports });
+    try {
+      this.options.onEvaluate?.(path);
+      const code = compileModule(path, this.options.sources[path]!);
+      const factory = globalEval(`(function (exports, require, module) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`);
+      factory.call(undefined, module.exports, (specifier: string) => this.require(path, specifier), module);
+      this.states.set(path, { status: 'loaded', exports: module.exports });
+      return module.exports;
+    } catch (error) {
+      this.states.set(path, { status: 'failed', error });
+      throw new ModuleLoadError(path, error);
+    }
+  }
+
+  /** A stand-in for a lab module's exports that loads the module on first use. */
+  private lazyNamespace(path: string, importer: string): object {
+    const cached = this.namespaces.get(path);
+    if (cached) return cached;
+    const load = (): Record<string, unknown> => {
+      if (this.planning) {
+        throw new Error(`${importer} uses ${path} while it is being loaded. Test files may use lab code only inside tests and hooks.`);
+      }
+      return this.evaluate(path);
+    };
+    const namespace = new Proxy(Object.create(null) as object, {
+      get: (_target, key) => {
+        if (key === '__esModule') return true;
+        if (typeof key === 'symbol') return undefined;
+        const exports = load();
+        if (!(key in exports) && key !== 'then' && key !== 'default') {
+          throw new Error(`${path} has no export named "${key}". Check its name and that it is exported (export function / export class ...).`);
+        }
+        return exports[key];
+      },
+      has: (_target, key) => key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (_target, key) => {
+        const exports = load();
+        return key in exports ? { value: exports[key as string], enumerable: true, configurable: true, writable: false } : undefined;
+      },
+    });
+    this.namespaces.set(path, namespace);
+    return namespace;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Messages between a run's driver (which owns the clock and the verdicts) and the executor
+ * that runs lab code (a browser worker or a Node child process). Plain data, so they cross
+ * postMessage and IPC unchanged.
+ */
+import type { FileMap } from '../labs/bundle.ts';
+import type { PlannedTest, TestOutcome } from '../schemas/lab-result.ts';
+
+export interface RunRequest {
+  type: 'run';
+  labId: string;
+  /** Every file of the run: lab code under src/ (learner files laid over the starter) and tests under tests/. */
+  sources: FileMap;
+  testFiles: string[];
+  defaultTimeoutMs: number;
+  /** The engines to start before the first test, so their start-up never counts against a test's time. */
+  databases: ('pglite' | 'sqljs')[];
+  /** Run only these test ids (after an executor was replaced mid-run); all when absent. */
+  only?: string[];
+}
+
+export type ExecutorEvent =
+  | { type: 'plan'; tests: PlannedTest[] }
+  | { type: 'evaluating'; file: string }
+  | { type: 'lab-loaded' }
+  | { type: 'test-start'; id: string }
+  | { type: 'test-end'; id: string; outcome: TestOutcome }
+  | { type: 'done' }
+  /** The run could not start: the test files themselves are broken, or an engine failed to load. */
+  | { type: 'fatal'; message: string };
