@@ -13,6 +13,7 @@ function toSqlJs(value: SqlValue): SqlJsValue {
 
 /** Wraps a sql.js Database in the course's `Sqlite` interface. */
 export function wrapSqlJs(database: Database): Sqlite {
+  let inTransaction = false;
   const db: Sqlite = {
     run(sql, params = []) {
       writeFaultsOf(db).beforeStatement(sql);
@@ -39,16 +40,23 @@ export function wrapSqlJs(database: Database): Sqlite {
       database.exec(sql);
     },
     transaction<T>(fn: () => T): T {
-      if (!database.getAutocommit()) throw new Error('transaction() cannot be nested: a transaction is already open on this database');
+      if (inTransaction) throw new Error('transaction() cannot be nested: a transaction is already open on this database');
       database.exec('BEGIN');
+      inTransaction = true;
       try {
         const result = fn();
         if (result instanceof Promise) throw new Error('the function given to Sqlite.transaction() must be synchronous; SQLite transactions here cannot span an await');
         database.exec('COMMIT');
         return result;
       } catch (error) {
-        if (!database.getAutocommit()) database.exec('ROLLBACK');
+        try {
+          database.exec('ROLLBACK');
+        } catch {
+          // SQLite already rolled back (some errors end the transaction themselves).
+        }
         throw error;
+      } finally {
+        inTransaction = false;
       }
     },
   };

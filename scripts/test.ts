@@ -1,0 +1,32 @@
+/**
+ * npm test: every check of the project. Builds the site first (the browser tests need it),
+ * then runs all test files under node:test. Ends with `N passed, N failed`.
+ *
+ *   npm test                 everything
+ *   npm test -- tests/unit   only the files or folders named
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const root = process.cwd();
+const selected = process.argv.slice(2);
+const targets = selected.length > 0 ? selected : ['tests'];
+const needsSite = targets.some((t) => t === 'tests' || t.startsWith('tests/e2e'));
+
+if (needsSite && process.env.SKIP_BUILD !== '1') {
+  process.stdout.write('Building the site for the browser tests...\n');
+  const build = spawnSync('npx', ['astro', 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  if (build.status !== 0 || !existsSync('dist/index.html')) {
+    process.stdout.write(`${build.stdout}${build.stderr}\n✖ astro build failed\n\n0 passed, 1 failed\n`);
+    process.exit(1);
+  }
+  process.stdout.write('✔ site built\n');
+}
+
+const patterns = targets.map((t) => (t.endsWith('.ts') ? t : `${t.replace(/\/$/, '')}/**/*.test.ts`));
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-reporter=./scripts/test-reporter.ts', '--test-reporter-destination=stdout', ...patterns],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,48 @@
+/**
+ * npm run verify [-- <lab-id> ...] [--labs DIR]
+ *
+ * Verifies every lab (or the ones named) both ways; see verify-lab.ts for the checks.
+ * Exit codes: 0 every lab verified; 1 a lab has problems; 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { listLabIds } from '../labs/list-labs.ts';
+import { NodeRunner } from '../runner/node/node-runner.ts';
+import { verifyLab } from './verify-lab.ts';
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, allowPositionals: true, options: { labs: { type: 'string' } } });
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage: npm run verify [-- <lab-id> ...] [--labs DIR]`);
+    return 2;
+  }
+  const ids = args.positionals.length > 0 ? args.positionals : listLabIds(args.values.labs);
+  if (ids.length === 0) {
+    console.error('No labs found to verify.');
+    return 1;
+  }
+  const runner = new NodeRunner();
+  let failed = 0;
+  try {
+    for (const id of ids) {
+      const started = performance.now();
+      const verification = await verifyLab(id, runner, args.values.labs);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const scores = verification.starter && verification.solution ? ` starter ${verification.starter.score}/${verification.starter.maxScore}, solution ${verification.solution.score}/${verification.solution.maxScore}` : '';
+      if (verification.problems.length === 0) {
+        console.log(`ok    ${id}:${scores} (${seconds} s)`);
+      } else {
+        failed += 1;
+        console.log(`FAIL  ${id}:${scores} (${seconds} s)`);
+        for (const problem of verification.problems) console.log(`      - ${problem}`);
+      }
+    }
+  } finally {
+    runner.dispose();
+  }
+  console.log(`${ids.length - failed} of ${ids.length} labs verified`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

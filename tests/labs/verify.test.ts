@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { verifyLab } from '../../src/cli/verify-lab.ts';
+import { listLabIds } from '../../src/labs/list-labs.ts';
+import { NodeRunner } from '../../src/runner/node/node-runner.ts';
+
+const runner = new NodeRunner();
+after(() => runner.dispose());
+
+for (const labId of listLabIds()) {
+  test(`lab ${labId} verifies both ways (starter falls short, solution gets full marks)`, async () => {
+    const verification = await verifyLab(labId, runner);
+    assert.deepEqual(verification.problems, []);
+  });
+}
