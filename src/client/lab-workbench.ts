@@ -1,0 +1,188 @@
+/**
+ * <lab-workbench>: the interactive half of a lab page. It restores the learner's files,
+ * loads the editor lazily, saves every edit, and runs the tests through a LabRunner. It knows
+ * runners only through that interface and results only as LabResult.
+ */
+import type { FileMap, LabBundle } from '../labs/bundle.ts';
+import type { LabRunner } from '../runner/lab-runner.ts';
+import { WorkerRunner } from '../runner/worker/worker-runner.ts';
+import type { LabEditor } from './editor.ts';
+import { ResultsView } from './results-view.ts';
+import { backUpWork, loadBackup, loadWork, saveWork } from './saved-work.ts';
+
+const SAVE_DELAY_MS = 300;
+
+class LabWorkbench extends HTMLElement {
+  private bundle!: LabBundle;
+  private files: FileMap = {};
+  private runner!: LabRunner;
+  private editor: LabEditor | undefined;
+  private results!: ResultsView;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+
+  connectedCallback(): void {
+    this.bundle = JSON.parse(this.querySelector('script[data-lab-bundle]')!.textContent!) as LabBundle;
+    const { manifest } = this.bundle;
+    const workerRunner = new WorkerRunner({ pgSnapshotUrl: this.dataset.pgSnapshotUrl!, databases: manifest.databases });
+    workerRunner.warm();
+    this.runner = workerRunner;
+    this.results = new ResultsView(this.part('results'), manifest.tasks);
+    this.part('run').addEventListener('click', () => void this.run());
+    this.part('reset').addEventListener('click', () => void this.resetToStarter());
+    this.part('restore').addEventListener('click', () => void this.restoreBackup());
+    window.addEventListener('pagehide', () => this.flushSave());
+    void this.start();
+  }
+
+  disconnectedCallback(): void {
+    this.flushSave();
+    this.runner.dispose();
+    this.editor?.dispose();
+  }
+
+  private async start(): Promise<void> {
+    const { manifest } = this.bundle;
+    this.files = Object.fromEntries(manifest.files.editable.map((p) => [p, this.bundle.starter[p]!]));
+    try {
+      const loaded = await loadWork(manifest.id);
+      if (loaded.kind === 'saved') {
+        Object.assign(this.files, pickEditable(loaded.work.files, manifest.files.editable));
+        if (loaded.work.labVersion !== manifest.version) {
+          this.notify('This lab was updated since you last worked on it. Your files were kept; the tests may have changed.');
+        }
+      } else if (loaded.kind === 'unreadable') {
+        this.notify(`Your saved work for this lab could not be read, so the starter code is shown. The unreadable copy was kept in this browser (IndexedDB key "${loaded.keptAs}").`);
+      }
+      this.part('restore').hidden = (await loadBackup(manifest.id)) === undefined;
+    } catch (error) {
+      this.notify(`Your work cannot be saved in this browser (${(error as Error).message}). Edits last until you leave the page.`);
+    }
+    this.setAttribute('data-ready', '');
+    this.part<HTMLButtonElement>('run').disabled = false;
+    await this.loadEditor();
+  }
+
+  private async loadEditor(): Promise<void> {
+    const { manifest } = this.bundle;
+    const host = this.part('editor');
+    try {
+      const { createEditor } = await import('./editor.ts');
+      const tabs = [
+        ...manifest.files.editable.map((path) => ({ path, text: this.files[path]!, readOnly: false })),
+        ...manifest.files.readonly.map((path) => ({ path, text: this.bundle.starter[path]!, readOnly: true })),
+        ...manifest.tests.map((path) => ({ path, text: this.bundle.tests[path]!, readOnly: true })),
+      ];
+      host.replaceChildren();
+      const isDark = () => document.documentElement.dataset.theme === 'dark';
+      this.editor = createEditor(host, tabs, isDark());
+      new MutationObserver(() => this.editor?.setTheme(isDark())).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+      this.editor.onChange((path, text) => {
+        this.files[path] = text;
+        this.scheduleSave();
+      });
+      this.renderTabs(tabs);
+      this.setAttribute('data-editor-ready', '');
+    } catch (error) {
+      host.textContent = `The editor could not be loaded (${(error as Error).message}). Reload the page to try again; your saved work is safe.`;
+    }
+  }
+
+  private renderTabs(tabs: { path: string; readOnly: boolean }[]): void {
+    const list = this.part('tabs');
+    list.replaceChildren(
+      ...tabs.map((tab, i) => {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.setAttribute('role', 'tab');
+        button.setAttribute('aria-selected', String(i === 0));
+        button.dataset.path = tab.path;
+        button.textContent = tab.path.replace(/^src\//, '');
+        if (tab.readOnly) {
+          button.classList.add('read-only');
+          button.title = `${tab.path} (read-only)`;
+        }
+        button.addEventListener('click', () => {
+          list.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-selected', String(t === button)));
+          this.editor?.show(tab.path);
+        });
+        return button;
+      }),
+    );
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const button = this.part<HTMLButtonElement>('run');
+    button.disabled = true;
+    button.textContent = 'Running…';
+    this.removeAttribute('data-last-status');
+    this.flushSave();
+    this.results.start();
+    try {
+      const result = await this.runner.run(this.bundle, { ...this.files }, (progress) => this.results.update(progress));
+      this.results.finish(result);
+      this.setAttribute('data-last-status', result.status);
+    } catch (error) {
+      this.notify(`The tests could not be run: ${(error as Error).message}`);
+    } finally {
+      this.running = false;
+      button.disabled = false;
+      button.textContent = 'Run tests';
+    }
+  }
+
+  private async resetToStarter(): Promise<void> {
+    const { manifest } = this.bundle;
+    if (!confirm('Replace your files with the starter code? Your current work is kept as a backup you can restore.')) return;
+    await backUpWork(manifest.id, manifest.version, { ...this.files });
+    this.replaceFiles(Object.fromEntries(manifest.files.editable.map((p) => [p, this.bundle.starter[p]!])));
+    this.part('restore').hidden = false;
+    this.notify('The starter code is back. "Restore my work" brings back what you had.');
+  }
+
+  private async restoreBackup(): Promise<void> {
+    const backup = await loadBackup(this.bundle.manifest.id);
+    if (!backup) return;
+    this.replaceFiles(pickEditable(backup.files, this.bundle.manifest.files.editable));
+    this.notify('Your work from before the reset is back.');
+  }
+
+  private replaceFiles(files: FileMap): void {
+    Object.assign(this.files, files);
+    for (const [path, text] of Object.entries(files)) this.editor?.setText(path, text);
+    this.flushSave();
+  }
+
+  private scheduleSave(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.flushSave(), SAVE_DELAY_MS);
+  }
+
+  private flushSave(): void {
+    clearTimeout(this.saveTimer);
+    const { manifest } = this.bundle;
+    saveWork(manifest.id, manifest.version, { ...this.files }).then(
+      () => this.part('saved').replaceChildren(`Saved ${new Date().toLocaleTimeString()}`),
+      (error: Error) => this.notify(`Saving failed (${error.message}); keep this tab open or copy your code elsewhere.`),
+    );
+  }
+
+  private notify(message: string): void {
+    const notice = document.createElement('p');
+    notice.className = 'wb-notice';
+    notice.textContent = message;
+    this.part('notices').append(notice);
+  }
+
+  private part<T extends HTMLElement = HTMLElement>(name: string): T {
+    return this.querySelector<T>(`[data-part="${name}"]`)!;
+  }
+}
+
+function pickEditable(files: FileMap, editable: string[]): FileMap {
+  return Object.fromEntries(editable.filter((p) => typeof files[p] === 'string').map((p) => [p, files[p]!]));
+}
+
+customElements.define('lab-workbench', LabWorkbench);

@@ -1,0 +1,50 @@
+/**
+ * The Web Worker in which the worker runner executes lab code, off the page's main thread.
+ * It starts its database engines as soon as it is created, so they are warm when the learner
+ * presses Run, and keeps them for the next runs.
+ */
+/// <reference lib="webworker" />
+import { PGlite } from '@electric-sql/pglite';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import sqlWasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
+import { installEngines } from '../../labkit/db/engines.ts';
+import { executeRun } from '../executor/execute.ts';
+import type { ExecutorEvent, RunRequest } from '../protocol.ts';
+import type { WorkerInit } from './worker-messages.ts';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (event: ExecutorEvent) => scope.postMessage(event);
+
+let pglite: Promise<PGlite> | undefined;
+let sqljs: Promise<SqlJsStatic> | undefined;
+
+function startEngines(init: WorkerInit): void {
+  const loadPglite = async () => {
+    const response = await fetch(init.pgSnapshotUrl);
+    if (!response.ok) throw new Error(`could not download the database snapshot (${response.status} ${response.statusText})`);
+    return PGlite.create({ loadDataDir: await response.blob() });
+  };
+  installEngines({
+    pglite: () => (pglite ??= loadPglite()),
+    sqljs: () => (sqljs ??= initSqlJs({ locateFile: () => sqlWasmUrl })),
+  });
+  // Warm up now; a failure is reported when a run needs the engine.
+  if (init.databases.includes('pglite')) pglite = loadPglite();
+  if (init.databases.includes('sqljs')) sqljs = initSqlJs({ locateFile: () => sqlWasmUrl });
+  pglite?.catch(() => {});
+  sqljs?.catch(() => {});
+}
+
+// Lab code may leave a rejected promise behind; it must not take the worker down.
+scope.addEventListener('unhandledrejection', (event) => event.preventDefault());
+
+scope.onmessage = (message: MessageEvent<WorkerInit | RunRequest>) => {
+  const data = message.data;
+  if (data.type === 'init') {
+    startEngines(data);
+    return;
+  }
+  executeRun(data, post).catch((error: unknown) => {
+    post({ type: 'fatal', message: `The worker failed: ${error instanceof Error ? error.message : String(error)}` });
+  });
+};
