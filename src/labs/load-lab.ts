@@ -74,7 +74,7 @@ function readManifest(dir: string, problems: LabProblem[]): LabManifest | undefi
     problems.push({ where: 'lab.json', problem: `not valid JSON (${(error as Error).message})`, fix: 'correct the JSON syntax; a trailing comma or a missing quote is the usual cause' });
     return undefined;
   }
-  const parsed = labManifest.safeParse(json);
+  const parsed = labManifest.safeParse(json, { reportInput: true });
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) problems.push(describeIssue(issue));
   return undefined;
