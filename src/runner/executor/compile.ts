@@ -12,7 +12,7 @@ export class CompileError extends Error {
   readonly column?: number;
 
   constructor(file: string, detail: string, line?: number, column?: number) {
-    super(`${file}${line ? `:${line}:${(column ?? 0) + 1}` : ''}: ${detail}`);
+    super(`${file}${line ? `:${line}:${column ?? 1}` : ''}: ${detail}`);
     this.name = 'SyntaxError';
     this.file = file;
     this.line = line;
@@ -24,6 +24,7 @@ export function compileModule(path: string, source: string): string {
   try {
     return transform(source, { transforms: ['typescript', 'imports'], filePath: path, production: true, keepUnusedImports: false }).code;
   } catch (error) {
+    // Sucrase reports 1-based lines and columns, as editors show them.
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     const detail = String((error as Error).message ?? error)
       .replace(/^Error transforming [^:]+: /, '')

@@ -1,0 +1,75 @@
+/** The labkit's database helpers on the real engines: PGlite from the cached snapshot, sql.js. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { PGlite } from '@electric-sql/pglite';
+import { installEngines } from '../../src/labkit/db/engines.ts';
+import { pgErrorCode } from '../../src/labkit/db/index.ts';
+import { resetPglite, wrapPglite } from '../../src/labkit/db/pg.ts';
+import { endTestDatabases, pg, sqlite } from '../../src/labkit/db/test-databases.ts';
+import { clearFaults, crashOnWrite, SimulatedCrash } from '../../src/labkit/faults/index.ts';
+import { ensurePgSnapshot, nodeEngines } from '../../src/runner/node/engines.ts';
+
+let pglite: PGlite;
+before(async () => {
+  const engines = nodeEngines(await ensurePgSnapshot());
+  installEngines(engines);
+  pglite = await engines.pglite();
+});
+after(() => pglite.close());
+
+test('resetting PGlite removes schemas, tables and roles a test made, and session settings', async () => {
+  const db = wrapPglite(pglite);
+  const initialPath = (await db.query<{ search_path: string }>('SHOW search_path')).rows[0]!.search_path;
+  await db.exec(`CREATE TABLE t (id int); CREATE SCHEMA orders; CREATE TABLE orders.o (id int);
+    CREATE ROLE orders_service NOLOGIN; GRANT USAGE ON SCHEMA orders TO orders_service; SET search_path TO orders;`);
+  await resetPglite(pglite);
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`);
+  assert.equal(rows[0]!.n, 0);
+  const roles = await db.query(`SELECT 1 FROM pg_roles WHERE rolname = 'orders_service'`);
+  assert.equal(roles.rows.length, 0);
+  const path = await db.query<{ search_path: string }>('SHOW search_path');
+  assert.equal(path.rows[0]!.search_path, initialPath);
+  assert.notEqual(initialPath, 'orders');
+  await db.exec('CREATE TABLE t (id int)');
+});
+
+test('a Pg transaction rolls back when its function throws, and errors carry their SQLSTATE', async () => {
+  await resetPglite(pglite);
+  const db = await pg();
+  await db.exec('CREATE TABLE t (id int PRIMARY KEY)');
+  await assert.rejects(
+    db.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES ($1)', [1]);
+      await tx.query('INSERT INTO t VALUES ($1)', [1]);
+    }),
+    (error) => pgErrorCode(error) === '23505',
+  );
+  assert.equal((await db.query('SELECT * FROM t')).rows.length, 0);
+  endTestDatabases();
+});
+
+test('crashOnWrite stops the chosen write, inside or outside a transaction, until cleared', async () => {
+  const db = await sqlite();
+  db.exec('CREATE TABLE t (n INTEGER)');
+  crashOnWrite(db, 2);
+  db.run('INSERT INTO t VALUES (1)');
+  assert.throws(() => db.transaction(() => db.run('INSERT INTO t VALUES (2)')), SimulatedCrash);
+  db.run('INSERT INTO t VALUES (3)');
+  crashOnWrite(db, 1);
+  clearFaults(db);
+  db.run('INSERT INTO t VALUES (4)');
+  assert.deepEqual(db.all('SELECT n FROM t ORDER BY n'), [{ n: 1 }, { n: 3 }, { n: 4 }]);
+  endTestDatabases();
+});
+
+test('Sqlite transactions commit, roll back on a throw, and refuse nesting and async functions', async () => {
+  const db = await sqlite();
+  db.exec('CREATE TABLE t (n INTEGER)');
+  db.transaction(() => db.run('INSERT INTO t VALUES (?)', [1]));
+  assert.throws(() => db.transaction(() => { db.run('INSERT INTO t VALUES (2)'); throw new Error('boom'); }), /boom/);
+  assert.throws(() => db.transaction(() => db.transaction(() => 1)), /cannot be nested/);
+  assert.throws(() => db.transaction((() => Promise.resolve(1)) as () => number), /must be synchronous/);
+  assert.deepEqual(db.all('SELECT n FROM t'), [{ n: 1 }]);
+  assert.deepEqual(db.get('SELECT count(*) AS c FROM t WHERE n = ?', [true]), { c: 1 });
+  endTestDatabases();
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ModuleLoadError, ModuleSystem } from '../../src/runner/executor/module-system.ts';
+import { describeError } from '../../src/runner/executor/describe-error.ts';
+
+function system(sources: Record<string, string>, evaluated: string[] = []) {
+  return new ModuleSystem({ sources, hostModules: { 'labkit/x': { answer: 42 } }, onEvaluate: (file) => evaluated.push(file) });
+}
+
+test('test files load without running any lab code, which runs on first use', () => {
+  const evaluated: string[] = [];
+  const modules = system(
+    {
+      'src/a.ts': 'export const value: number = 1; (globalThis as any).__ranA = true;',
+      'tests/a.test.ts': "import { value } from '../src/a.ts'; export const read = () => value;",
+    },
+    evaluated,
+  );
+  modules.loadTestFiles(['tests/a.test.ts']);
+  assert.deepEqual(evaluated, ['tests/a.test.ts']);
+  assert.equal((globalThis as { __ranA?: boolean }).__ranA, undefined);
+  const testModule = modules.require('tests/x.ts', '../tests/a.test.ts') as { read(): number };
+  assert.equal(testModule.read(), 1);
+  assert.deepEqual(evaluated, ['tests/a.test.ts', 'src/a.ts']);
+});
+
+test('a test file that uses lab code while loading is told to move it into a test', () => {
+  const modules = system({ 'src/a.ts': 'export const v = 1;', 'tests/a.test.ts': "import { v } from '../src/a.ts'; const x = v;" });
+  assert.throws(() => modules.loadTestFiles(['tests/a.test.ts']), /tests\/a\.test\.ts uses src\/a\.ts while it is being loaded\. Test files may use lab code only inside tests and hooks\./);
+});
+
+test('a syntax error names the file, line and column, and fails every use of the module', () => {
+  const modules = system({ 'src/a.ts': 'export const a = 1;\nexport const f = ;\n', 'tests/a.test.ts': "import { f } from '../src/a.ts'; export const use = () => f();" });
+  modules.loadTestFiles(['tests/a.test.ts']);
+  assert.throws(() => modules.loadLabFiles(), ModuleLoadError);
+  const { use } = modules.require('tests/x.ts', '../tests/a.test.ts') as { use(): void };
+  try {
+    use();
+    assert.fail('using a broken module should throw');
+  } catch (error) {
+    assert.match(describeError(error), /^src\/a\.ts could not be loaded, so this test could not use it\. Syntax error at src\/a\.ts:2:18: Unexpected token$/);
+  }
+});
+
+test('a missing export and a missing file are explained', () => {
+  const modules = system({ 'src/a.ts': 'export const a = 1;', 'src/b.ts': "import { c } from './c.ts'; export const b = c;" });
+  const a = modules.require('tests/t.ts', '../src/a.ts') as Record<string, unknown>;
+  assert.throws(() => a.nope, /src\/a\.ts has no export named "nope"/);
+  assert.throws(() => modules.loadLabFiles(), /src\/b\.ts imports "\.\/c\.ts", but there is no file src\/c\.ts in this lab/);
+});
+
+test('imports resolve with or without the .ts extension, host modules by name, others are refused', () => {
+  const modules = system({
+    'src/a.ts': "import { answer } from 'labkit/x'; import { b } from './b'; export const sum = answer + b;",
+    'src/b.ts': 'export const b = 1;',
+    'src/c.ts': "import fs from 'node:fs'; export const c = fs;",
+  });
+  assert.equal((modules.require('tests/t.ts', '../src/a.ts') as { sum: number }).sum, 43);
+  const c = modules.require('tests/t.ts', '../src/c.ts') as Record<string, unknown>;
+  assert.throws(() => c.c, /src\/c\.ts imports "node:fs", which is not available in this lab\. Labs can import relative files and labkit\/x\./);
+});
+
+test('modules that import each other in a cycle load', () => {
+  const modules = system({
+    'src/a.ts': "import { b } from './b.ts'; export const a = () => 'a' + b();",
+    'src/b.ts': "import { a } from './a.ts'; export const b = () => 'b'; export const useA = () => a();",
+  });
+  assert.equal((modules.require('tests/t.ts', '../src/b.ts') as { useA(): string }).useA(), 'ab');
+});
+
+test('errors thrown by lab code point at the line in the learner file', () => {
+  const modules = system({ 'src/a.ts': "export function f(): void {\n  const o: any = undefined;\n  o.x;\n}" });
+  const a = modules.require('tests/t.ts', '../src/a.ts') as { f(): void };
+  try {
+    a.f();
+  } catch (error) {
+    assert.match(describeError(error), /^TypeError: Cannot read properties of undefined \(reading 'x'\) \(at src\/a\.ts:3\)$/);
+    return;
+  }
+  assert.fail('f should throw');
+});
