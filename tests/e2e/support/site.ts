@@ -10,9 +10,10 @@ export interface Site {
   stop(): Promise<void>;
 }
 
-export async function serveBuiltSite(): Promise<Site> {
-  if (!existsSync('dist/index.html')) throw new Error('dist/ has no site: run `npm run build` first (npm test does it for you).');
+/** SITE_DIR serves another build than dist/ (for a build made with `astro build --outDir`). */
+export async function serveBuiltSite(outDir = process.env.SITE_DIR ?? 'dist'): Promise<Site> {
+  if (!existsSync(`${outDir}/index.html`)) throw new Error(`${outDir}/ has no site: run \`npm run build\` first (npm test does it for you).`);
   const port = 4500 + Math.floor(Math.random() * 400);
-  const server = await preview({ root: process.cwd(), logLevel: 'error', server: { port, host: '127.0.0.1' } });
+  const server = await preview({ root: process.cwd(), outDir, logLevel: 'error', server: { port, host: '127.0.0.1' } });
   return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
 }

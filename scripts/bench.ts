@@ -1,0 +1,156 @@
+/**
+ * npm run bench: the course's performance figures, as medians, with the machine they ran on.
+ *
+ *   grader      wall time of `npm run grade` per lab (starter, solution), process start included
+ *   verify      wall time of `npm run verify` for all labs
+ *   pglite      a new PGlite by initdb vs from the dumped data dir (the baseline and the ratio)
+ *   browser     Run to all results in headless Chromium, cold (first Run on a fresh page) and warm
+ *   weight      JavaScript (gzipped) of a lesson page, and of a lab page before and after the editor
+ *
+ * Needs a built site (npm run build). BENCH_RUNS sets the repetitions (default 5).
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { listLabIds } from '../src/labs/list-labs.ts';
+import { loadLab } from '../src/labs/load-lab.ts';
+import { ensurePgSnapshot } from '../src/runner/node/engines.ts';
+import { chromiumPath, launchChromium } from '../tests/e2e/support/browser.ts';
+import { openLab, replaceFile, runTests } from '../tests/e2e/support/lab-page.ts';
+import { serveBuiltSite } from '../tests/e2e/support/site.ts';
+import { initialJavaScript } from './page-weight.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const dist = process.env.SITE_DIR ?? 'dist';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+const ms = (value: number) => `${Math.round(value)} ms`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+async function repeat(runs: number, fn: () => Promise<unknown> | unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await time(fn));
+  return times;
+}
+
+function row(label: string, times: number[], extra = ''): void {
+  console.log(`  ${label.padEnd(44)} median ${ms(median(times)).padStart(8)}   (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))}, n=${times.length})${extra}`);
+}
+
+function chromiumVersion(): string {
+  const path = chromiumPath();
+  if (!path) return "Playwright's Chromium";
+  return spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+}
+
+console.log('Benchmark: Data in Microservices');
+console.log(`  machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${chromiumVersion()}`);
+console.log(`  figures are medians of ${RUNS} runs unless noted\n`);
+
+const labs = listLabIds();
+const grade = (args: string[]) => () => spawnSync(process.execPath, ['src/cli/grade.ts', ...args], { encoding: 'utf8' });
+await ensurePgSnapshot();
+
+console.log('Grader (wall time of one `npm run grade`, process start included)');
+const nodeStart = await repeat(RUNS, () => spawnSync(process.execPath, ['-e', '0']));
+row('baseline: `node -e 0`', nodeStart);
+for (const lab of labs) {
+  const starter = await repeat(RUNS, grade([lab]));
+  const solution = await repeat(RUNS, grade([lab, '--solution']));
+  row(`${lab}: starter`, starter);
+  row(`${lab}: solution`, solution, `   ${(median(solution) / median(nodeStart)).toFixed(0)}x a bare node start`);
+}
+const verify = await repeat(Math.min(RUNS, 3), () => spawnSync(process.execPath, ['src/cli/verify.ts'], { encoding: 'utf8' }));
+row(`verify, all ${labs.length} lab(s)`, verify);
+
+console.log('\nPGlite in Node (a new instance, to its first query)');
+const fromScratch = await repeat(Math.min(RUNS, 3), async () => {
+  const db = await PGlite.create();
+  await db.query('SELECT 1');
+  await db.close();
+});
+const snapshot = readFileSync(await ensurePgSnapshot());
+const fromSnapshot = await repeat(RUNS, async () => {
+  const db = await PGlite.create({ loadDataDir: new Blob([snapshot]) });
+  await db.query('SELECT 1');
+  await db.close();
+});
+row('baseline: from scratch (initdb)', fromScratch);
+row('from the dumped data dir', fromSnapshot, `   ${(median(fromScratch) / median(fromSnapshot)).toFixed(1)}x faster`);
+const resetDb = await PGlite.create({ loadDataDir: new Blob([snapshot]) });
+const { resetPglite } = await import('../src/labkit/db/pg.ts');
+const resets = await repeat(RUNS * 4, async () => {
+  await resetDb.exec('CREATE TABLE t (id int); CREATE SCHEMA s; CREATE TABLE s.t (id int);');
+  await resetPglite(resetDb);
+});
+await resetDb.close();
+row('reset between tests (drop user schemas)', resets.map((t) => t));
+
+console.log('\nBrowser (headless Chromium, built site, worker runner)');
+const site = await serveBuiltSite(dist);
+const browser = await launchChromium();
+try {
+  for (const lab of labs) {
+    const bundle = loadLab(lab);
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${site.url}/labs/${lab}/`);
+      // Pressed as soon as the button is enabled: the worker had only the page load to warm up.
+      await page.waitForSelector('[data-part=run]:not([disabled])');
+      cold.push(await time(() => runTests(page)));
+      warm.push(await time(() => runTests(page)));
+      await context.close();
+    }
+    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
+    await openLab(page, `${site.url}/labs/${lab}/`);
+    for (const path of bundle.manifest.files.editable) await replaceFile(page, path, bundle.solution![path]!);
+    await runTests(page);
+    const warmSolution = await repeat(RUNS, () => runTests(page));
+    await context.close();
+    row(`${lab}: starter, Run to all results, cold`, cold);
+    row(`${lab}: starter, Run to all results, warm`, warm);
+    row(`${lab}: solution, Run to all results, warm`, warmSolution);
+  }
+
+  console.log('\nJavaScript per page (gzipped)');
+  const lesson = initialJavaScript(dist, '/lessons/event-sourcing/');
+  console.log(`  ${'lesson page (event-sourcing)'.padEnd(44)} ${kb(lesson.gzipBytes).padStart(9)}   (${lesson.files.length} files, budget 30 KB)`);
+  for (const lab of labs.slice(0, 1)) {
+    const before = initialJavaScript(dist, `/labs/${lab}/`);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let all = 0;
+    page.on('response', async (response) => {
+      if (response.request().resourceType() !== 'script' && !response.url().endsWith('.js')) return;
+      try {
+        all += gzipSync(await response.body()).length;
+      } catch {
+        // a response without a body (a redirect) weighs nothing
+      }
+    });
+    await openLab(page, `${site.url}/labs/${lab}/`);
+    await page.waitForLoadState('networkidle');
+    console.log(`  ${`lab page (${lab}), before the editor`.padEnd(44)} ${kb(before.gzipBytes).padStart(9)}`);
+    console.log(`  ${`lab page (${lab}), editor and workers loaded`.padEnd(44)} ${kb(all).padStart(9)}`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await site.stop();
+}

@@ -1,0 +1,34 @@
+/** What a learner does on a lab page, as steps the browser tests share. */
+import type { Page } from 'playwright-core';
+
+export async function openLab(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('lab-workbench[data-editor-ready]', { timeout: 60_000 });
+}
+
+/** Clicks Run and waits for the final result; returns the total line as shown. */
+export async function runTests(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Run tests' }).click();
+  await page.waitForSelector('lab-workbench[data-last-status]', { timeout: 120_000 });
+  await page.waitForSelector('[data-part=run]:not([disabled])');
+  return (await page.locator('.results-total').innerText()).trim();
+}
+
+/** Replaces a file's text the way a learner pastes over it: select all, then the new text. */
+export async function replaceFile(page: Page, path: string, text: string): Promise<void> {
+  await page.locator(`[role=tab][data-path="${path}"]`).click();
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  await page.keyboard.press('ControlOrMeta+V');
+}
+
+/** The verdict shown for a test, by its name. */
+export async function verdictOf(page: Page, name: string): Promise<{ status: string; message: string }> {
+  const row = page.locator('.results-test', { has: page.locator('.results-name', { hasText: name }) });
+  return {
+    status: (await row.getAttribute('data-status')) ?? '',
+    message: (await row.locator('.results-message').innerText().catch(() => '')).trim(),
+  };
+}
