@@ -1,0 +1,110 @@
+/**
+ * The driver's verdicts when executors misbehave, with scripted fake executors: the clock and
+ * the verdicts stay the driver's whatever the executor does.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LabBundle } from '../../src/labs/bundle.ts';
+import { driveRun, type ExecutorHandle, type ExecutorPool } from '../../src/runner/driver.ts';
+import type { ExecutorEvent, RunRequest } from '../../src/runner/protocol.ts';
+import type { PlannedTest } from '../../src/schemas/lab-result.ts';
+
+const plan: PlannedTest[] = ['a', 'b', 'c'].map((id) => ({ id, name: `test ${id}`, task: 1, points: 10, timeoutMs: 50 }));
+
+const bundle = {
+  manifest: {
+    id: 'fake', title: 'Fake', strategy: 1, version: 3, objectives: ['x'],
+    files: { editable: ['src/a.ts'], readonly: [] }, tests: ['tests/a.test.ts'], databases: [],
+    tasks: [{ number: 1, title: 'T', hints: [] }], limits: { testTimeoutMs: 50, runTimeoutMs: 5_000 },
+  },
+  readme: '', starter: { 'src/a.ts': '' }, tests: { 'tests/a.test.ts': '' },
+} satisfies LabBundle;
+
+/** Each executor the pool hands out plays `script` for its request: it emits events, hangs or exits. */
+type Script = (request: RunRequest, emit: (e: ExecutorEvent) => void, exit: (reason: string) => void) => void;
+
+function pool(scripts: Script[]): ExecutorPool & { spawned: number; killed: number } {
+  const state = { spawned: 0, killed: 0 };
+  return {
+    get spawned() { return state.spawned; },
+    get killed() { return state.killed; },
+    acquire(): ExecutorHandle {
+      const script = scripts[state.spawned++]!;
+      let onEvent: (e: ExecutorEvent) => void = () => {};
+      let onExit: (reason: string) => void = () => {};
+      let dead = false;
+      return {
+        listen: (event, exit) => { onEvent = event; onExit = exit; },
+        send: (request) => setTimeout(() => script(request, (e) => !dead && onEvent(e), (r) => !dead && onExit(r))),
+        kill: () => { dead = true; state.killed++; },
+      };
+    },
+    release: () => {},
+  };
+}
+
+const pass = (id: string): ExecutorEvent => ({ type: 'test-end', id, outcome: { status: 'pass', message: '', durationMs: 1 } });
+function runAll(ids: string[], emit: (e: ExecutorEvent) => void, stopAt?: string): void {
+  for (const id of ids) {
+    emit({ type: 'test-start', id });
+    if (id === stopAt) return;
+    emit(pass(id));
+  }
+  emit({ type: 'done' });
+}
+const start = (emit: (e: ExecutorEvent) => void) => {
+  emit({ type: 'plan', tests: plan });
+  emit({ type: 'lab-loaded' });
+};
+
+test('a test that hangs times out, the executor is replaced, and the remaining tests still run', async () => {
+  const executors = pool([
+    (_req, emit) => { start(emit); runAll(['a', 'b', 'c'], emit, 'b'); },
+    (req, emit) => { start(emit); runAll(req.only!, emit); },
+  ]);
+  const notices: string[] = [];
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors, onProgress: (p) => p.type === 'notice' && notices.push(p.message) });
+  assert.deepEqual(result.tests.map((t) => t.status), ['pass', 'timeout', 'pass']);
+  assert.match(result.tests[1]!.message, /^Stopped after 0\.1 s/);
+  assert.deepEqual([result.score, result.maxScore, result.status], [20, 30, 'fail']);
+  assert.equal(executors.spawned, 2);
+  assert.equal(notices.length, 1);
+});
+
+test('an executor that dies mid-test gives that test an error and the rest run in a new one', async () => {
+  const executors = pool([
+    (_req, emit, exit) => { start(emit); emit({ type: 'test-start', id: 'a' }); exit('exit code 0'); },
+    (req, emit) => { start(emit); runAll(req.only!, emit); },
+  ]);
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors });
+  assert.deepEqual(result.tests.map((t) => t.status), ['error', 'pass', 'pass']);
+  assert.match(result.tests[0]!.message, /stopped unexpectedly \(exit code 0\) during this test/);
+});
+
+test('lab code that never finishes loading fails every test with the file named, without retrying', async () => {
+  const executors = pool([(_req, emit) => { emit({ type: 'plan', tests: plan }); emit({ type: 'evaluating', file: 'src/a.ts' }); }]);
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors });
+  assert.deepEqual(result.tests.map((t) => t.status), ['error', 'error', 'error']);
+  assert.match(result.tests[0]!.message, /src\/a\.ts was still running after 0\.1 s/);
+  assert.equal(result.status, 'fail');
+  assert.equal(executors.spawned, 1);
+});
+
+test('an executor that never starts cannot be graded: status error, no points', async () => {
+  const executors = pool([() => {}]);
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors, bootTimeoutMs: 50 });
+  assert.deepEqual([result.status, result.score, result.tests.length], ['error', 0, 0]);
+  assert.match(result.message, /did not start within 0\.1 s/);
+});
+
+test('a test the executor skips is an error, never a pass', async () => {
+  const executors = pool([(_req, emit) => { start(emit); runAll(['a'], emit); }]);
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors });
+  assert.deepEqual(result.tests.map((t) => [t.status, t.message]), [['pass', ''], ['error', 'This test never reported a result.'], ['error', 'This test never reported a result.']]);
+});
+
+test('a test-end for a test that is not running is ignored', async () => {
+  const executors = pool([(_req, emit) => { start(emit); emit(pass('c')); runAll(['a', 'b'], emit); }]);
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors });
+  assert.equal(result.tests[2]!.status, 'error');
+});
