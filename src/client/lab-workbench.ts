@@ -5,6 +5,7 @@
  */
 import type { FileMap, LabBundle } from '../labs/bundle.ts';
 import type { LabRunner } from '../runner/lab-runner.ts';
+import type { LabResult } from '../schemas/lab-result.ts';
 import { WorkerRunner } from '../runner/worker/worker-runner.ts';
 import type { LabEditor } from './editor.ts';
 import { ResultsView } from './results-view.ts';
@@ -20,6 +21,8 @@ class LabWorkbench extends HTMLElement {
   private results!: ResultsView;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
+  /** The result of the last run, for tools that read the page (the benchmark, the browser tests). */
+  lastResult: LabResult | undefined;
 
   connectedCallback(): void {
     this.bundle = JSON.parse(this.querySelector('script[data-lab-bundle]')!.textContent!) as LabBundle;
@@ -27,10 +30,10 @@ class LabWorkbench extends HTMLElement {
     const workerRunner = new WorkerRunner({ pgSnapshotUrl: this.dataset.pgSnapshotUrl!, databases: manifest.databases });
     workerRunner.warm();
     this.runner = workerRunner;
-    this.results = new ResultsView(this.part('results'), manifest.tasks);
-    this.part('run').addEventListener('click', () => void this.run());
-    this.part('reset').addEventListener('click', () => void this.resetToStarter());
-    this.part('restore').addEventListener('click', () => void this.restoreBackup());
+    this.results = new ResultsView(this.region('results'), manifest.tasks);
+    this.region('run').addEventListener('click', () => void this.run());
+    this.region('reset').addEventListener('click', () => void this.resetToStarter());
+    this.region('restore').addEventListener('click', () => void this.restoreBackup());
     window.addEventListener('pagehide', () => this.flushSave());
     void this.start();
   }
@@ -54,18 +57,18 @@ class LabWorkbench extends HTMLElement {
       } else if (loaded.kind === 'unreadable') {
         this.notify(`Your saved work for this lab could not be read, so the starter code is shown. The unreadable copy was kept in this browser (IndexedDB key "${loaded.keptAs}").`);
       }
-      this.part('restore').hidden = (await loadBackup(manifest.id)) === undefined;
+      this.region('restore').hidden = (await loadBackup(manifest.id)) === undefined;
     } catch (error) {
       this.notify(`Your work cannot be saved in this browser (${(error as Error).message}). Edits last until you leave the page.`);
     }
     this.setAttribute('data-ready', '');
-    this.part<HTMLButtonElement>('run').disabled = false;
+    this.region<HTMLButtonElement>('run').disabled = false;
     await this.loadEditor();
   }
 
   private async loadEditor(): Promise<void> {
     const { manifest } = this.bundle;
-    const host = this.part('editor');
+    const host = this.region('editor');
     try {
       const { createEditor } = await import('./editor.ts');
       const tabs = [
@@ -89,7 +92,7 @@ class LabWorkbench extends HTMLElement {
   }
 
   private renderTabs(tabs: { path: string; readOnly: boolean }[]): void {
-    const list = this.part('tabs');
+    const list = this.region('tabs');
     list.replaceChildren(
       ...tabs.map((tab, i) => {
         const button = document.createElement('button');
@@ -114,7 +117,7 @@ class LabWorkbench extends HTMLElement {
   private async run(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const button = this.part<HTMLButtonElement>('run');
+    const button = this.region<HTMLButtonElement>('run');
     button.disabled = true;
     button.textContent = 'Running…';
     this.removeAttribute('data-last-status');
@@ -122,6 +125,7 @@ class LabWorkbench extends HTMLElement {
     this.results.start();
     try {
       const result = await this.runner.run(this.bundle, { ...this.files }, (progress) => this.results.update(progress));
+      this.lastResult = result;
       this.results.finish(result);
       this.setAttribute('data-last-status', result.status);
     } catch (error) {
@@ -138,7 +142,7 @@ class LabWorkbench extends HTMLElement {
     if (!confirm('Replace your files with the starter code? Your current work is kept as a backup you can restore.')) return;
     await backUpWork(manifest.id, manifest.version, { ...this.files });
     this.replaceFiles(Object.fromEntries(manifest.files.editable.map((p) => [p, this.bundle.starter[p]!])));
-    this.part('restore').hidden = false;
+    this.region('restore').hidden = false;
     this.notify('The starter code is back. "Restore my work" brings back what you had.');
   }
 
@@ -164,7 +168,7 @@ class LabWorkbench extends HTMLElement {
     clearTimeout(this.saveTimer);
     const { manifest } = this.bundle;
     saveWork(manifest.id, manifest.version, { ...this.files }).then(
-      () => this.part('saved').replaceChildren(`Saved ${new Date().toLocaleTimeString()}`),
+      () => this.region('saved').replaceChildren(`Saved ${new Date().toLocaleTimeString()}`),
       (error: Error) => this.notify(`Saving failed (${error.message}); keep this tab open or copy your code elsewhere.`),
     );
   }
@@ -173,10 +177,10 @@ class LabWorkbench extends HTMLElement {
     const notice = document.createElement('p');
     notice.className = 'wb-notice';
     notice.textContent = message;
-    this.part('notices').append(notice);
+    this.region('notices').append(notice);
   }
 
-  private part<T extends HTMLElement = HTMLElement>(name: string): T {
+  private region<T extends HTMLElement = HTMLElement>(name: string): T {
     return this.querySelector<T>(`[data-part="${name}"]`)!;
   }
 }

@@ -8,6 +8,8 @@ import { JestAsymmetricMatchers, JestChaiExpect, JestExtend } from '@vitest/expe
 chai.use(JestExtend);
 chai.use(JestChaiExpect);
 chai.use(JestAsymmetricMatchers);
+// Show whole values in failure messages: a learner needs the full object, not "[ …(2) ]".
+chai.config.truncateThreshold = 0;
 
 export const expect = chai.expect as unknown as import('@vitest/expect').ExpectStatic;
 

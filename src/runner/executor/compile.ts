@@ -20,9 +20,22 @@ export class CompileError extends Error {
   }
 }
 
+/**
+ * Compiled code by path and source. A warm worker compiles only what the learner changed since
+ * the last run; the tests and untouched files come from here.
+ */
+const compiled = new Map<string, string>();
+const CACHE_LIMIT = 200;
+
 export function compileModule(path: string, source: string): string {
+  const key = `${path}\0${source}`;
+  const cached = compiled.get(key);
+  if (cached !== undefined) return cached;
   try {
-    return transform(source, { transforms: ['typescript', 'imports'], filePath: path, production: true, keepUnusedImports: false }).code;
+    const code = transform(source, { transforms: ['typescript', 'imports'], filePath: path, production: true, keepUnusedImports: false }).code;
+    if (compiled.size >= CACHE_LIMIT) compiled.clear();
+    compiled.set(key, code);
+    return code;
   } catch (error) {
     // Sucrase reports 1-based lines and columns, as editors show them.
     const loc = (error as { loc?: { line: number; column: number } }).loc;

