@@ -68,7 +68,7 @@ test('Sqlite transactions commit, roll back on a throw, and refuse nesting and a
   db.transaction(() => db.run('INSERT INTO t VALUES (?)', [1]));
   assert.throws(() => db.transaction(() => { db.run('INSERT INTO t VALUES (2)'); throw new Error('boom'); }), /boom/);
   assert.throws(() => db.transaction(() => db.transaction(() => 1)), /cannot be nested/);
-  assert.throws(() => db.transaction((() => Promise.resolve(1)) as () => number), /must be synchronous/);
+  assert.throws(() => db.transaction((() => Promise.resolve(1)) as unknown as () => number), /must be synchronous/);
   assert.deepEqual(db.all('SELECT n FROM t'), [{ n: 1 }]);
   assert.deepEqual(db.get('SELECT count(*) AS c FROM t WHERE n = ?', [true]), { c: 1 });
   endTestDatabases();

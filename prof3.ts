@@ -1,0 +1,16 @@
+import { launchChromium } from './tests/e2e/support/browser.ts';
+import { serveBuiltSite } from './tests/e2e/support/site.ts';
+import { openLab, replaceFile, runTests } from './tests/e2e/support/lab-page.ts';
+import { loadLab } from './src/labs/load-lab.ts';
+const bundle = loadLab('event-sourcing');
+const site = await serveBuiltSite();
+const browser = await launchChromium();
+const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+const page = await context.newPage();
+await openLab(page, site.url + '/labs/event-sourcing/');
+for (const path of bundle.manifest.files.editable) await replaceFile(page, path, bundle.solution![path]!);
+await runTests(page); await runTests(page);
+const r = await page.evaluate(() => (document.querySelector('lab-workbench') as any).lastResult);
+console.log('total', r.durationMs, 'sum', r.tests.reduce((s: number, t: any) => s + t.durationMs, 0));
+for (const t of r.tests) console.log(t.durationMs, t.name.slice(0, 60));
+await browser.close(); await site.stop();
