@@ -93,25 +93,30 @@ class LabWorkbench extends HTMLElement {
 
   private renderTabs(tabs: { path: string; readOnly: boolean }[]): void {
     const list = this.region('tabs');
-    list.replaceChildren(
-      ...tabs.map((tab, i) => {
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.setAttribute('role', 'tab');
-        button.setAttribute('aria-selected', String(i === 0));
-        button.dataset.path = tab.path;
-        button.textContent = tab.path.replace(/^src\//, '');
-        if (tab.readOnly) {
-          button.classList.add('read-only');
-          button.title = `${tab.path} (read-only)`;
-        }
-        button.addEventListener('click', () => {
-          list.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-selected', String(t === button)));
-          this.editor?.show(tab.path);
-        });
-        return button;
-      }),
-    );
+    const buttons = tabs.map((tab, i) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.setAttribute('role', 'tab');
+      button.setAttribute('aria-selected', String(i === 0));
+      button.dataset.path = tab.path;
+      button.textContent = tab.path.replace(/^src\//, '');
+      if (tab.readOnly) {
+        button.classList.add('read-only');
+        button.title = `${tab.path} (read-only)`;
+      }
+      button.addEventListener('click', () => {
+        list.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-selected', String(t === button)));
+        this.editor?.show(tab.path);
+      });
+      return button;
+    });
+    // The learner's files come first; the files to read (given code, the tests) follow, smaller.
+    const firstReadOnly = tabs.findIndex((t) => t.readOnly);
+    const label = document.createElement('span');
+    label.className = 'wb-tabs-label';
+    label.textContent = 'Read only:';
+    if (firstReadOnly >= 0) buttons.splice(firstReadOnly, 0, label as unknown as HTMLButtonElement);
+    list.replaceChildren(...buttons);
   }
 
   private async run(): Promise<void> {
