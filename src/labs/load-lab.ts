@@ -86,7 +86,7 @@ export function describeIssue(issue: z.core.$ZodIssue): LabProblem {
   const where = field ? `lab.json › ${field}` : 'lab.json';
   switch (issue.code) {
     case 'unrecognized_keys':
-      return { where, problem: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`, fix: 'remove it, or check its spelling against the lab.json reference in README.md' };
+      return { where, problem: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`, fix: 'remove it, or check its spelling against the lab.json reference in README.md ("Writing a lab")' };
     case 'invalid_type':
       return issue.input === undefined
         ? { where, problem: 'this required field is missing', fix: `add it (expected ${issue.expected})` }

@@ -1,3 +1,9 @@
+/**
+ * `lab.json`: the file contract of a lab. Every file in the lab folder is named here or is one
+ * of the fixed files (lab.json, README.md), so the loader can reject anything unexpected.
+ * Field descriptions live in `.meta()`, from which README.md's lab.json reference is generated
+ * (`npm run docs`).
+ */
 import { z } from 'zod';
 
 const kebabCase = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -7,50 +13,34 @@ const bundlePath = (root: 'src' | 'tests') =>
     .string()
     .regex(new RegExp(`^${root}/([a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*\\.ts$`), `a path like "${root}/event-store.ts" (lower case, ending in .ts)`);
 
-/** One numbered task of a lab. The README has a "Task N" heading for it, and tests name it by number. */
 export const labTask = z.strictObject({
-  /** The task number, 1 for the first. @example 1 */
-  number: z.number().int().min(1),
-  /** The task's heading, as in the README. @example "Append with optimistic concurrency" */
-  title: z.string().min(3),
-  /** Hints revealed one at a time, from a nudge to nearly the answer. */
-  hints: z.array(z.string().min(3)).default([]),
+  number: z.number().int().min(1).meta({ description: 'The task number, 1 for the first. The README has a "## Task N: title" heading for it, and tests name it.', examples: [1] }),
+  title: z.string().min(3).meta({ description: "The task's title, exactly as in its README heading.", examples: ['Append with optimistic concurrency'] }),
+  hints: z.array(z.string().min(3)).default([]).meta({ description: 'Hints the learner opens one at a time, from a nudge to nearly the answer.' }),
 });
 
-/**
- * `lab.json`: the file contract of a lab. Every file in the lab folder is named here or is
- * one of the fixed files (lab.json, README.md), so the loader can reject anything unexpected.
- */
 export const labManifest = z.strictObject({
-  /** The lab's id: kebab-case, equal to its folder name and, for a strategy's main lab, the strategy's slug. @example "event-sourcing" */
-  id: z.string().regex(kebabCase, 'kebab-case, like "event-sourcing"'),
-  /** The title shown on the lab page. */
-  title: z.string().min(3),
-  /** The strategy number (1-12) this lab practises. */
-  strategy: z.number().int().min(1).max(12),
-  /** Bump when the tests change, so saved results and submissions can tell which tests they met. */
-  version: z.number().int().min(1),
-  /** What the learner will have practised. */
-  objectives: z.array(z.string().min(5)).min(1),
-  files: z.strictObject({
-    /** The files the learner edits: the editor's tabs, and all a submission may contain. */
-    editable: z.array(bundlePath('src')).min(1),
-    /** Files given to the learner that they read but do not change (types, helpers). */
-    readonly: z.array(bundlePath('src')).default([]),
-  }),
-  /** The graded test files. Each test in them declares its task and points. */
-  tests: z.array(bundlePath('tests')).min(1),
-  /** The engines the lab's code uses; the runner starts only these. */
-  databases: z.array(z.enum(['pglite', 'sqljs'])).default([]),
-  tasks: z.array(labTask).min(1),
+  id: z.string().regex(kebabCase, 'kebab-case, like "event-sourcing"').meta({ description: "The lab's id: kebab-case, equal to its folder name.", examples: ['event-sourcing'] }),
+  title: z.string().min(3).meta({ description: 'The title shown on the lab page.', examples: ['An event store for the Orders service'] }),
+  strategy: z.number().int().min(1).max(12).meta({ description: 'The strategy (1-12) the lab practises; its lesson links to the lab.', examples: [3] }),
+  version: z.number().int().min(1).meta({ description: 'Bump it when the tests change, so saved work and results can tell which tests they met.', examples: [1] }),
+  objectives: z.array(z.string().min(5)).min(1).meta({ description: 'What the learner will have practised, each starting with a verb.' }),
+  files: z
+    .strictObject({
+      editable: z.array(bundlePath('src')).min(1).meta({ description: "The learner's files: the editor's tabs, and all that a submission may contain.", examples: [['src/event-store.ts']] }),
+      readonly: z.array(bundlePath('src')).default([]).meta({ description: 'Given files the learner reads but does not change (types, errors). Identical in starter/ and solution/.', examples: [['src/events.ts']] }),
+    })
+    .meta({ description: 'Every file of starter/ and solution/, by its bundle path (src/...).' }),
+  tests: z.array(bundlePath('tests')).min(1).meta({ description: 'The graded test files (and their helpers) under tests/. Each test declares its task and points.', examples: [['tests/append.test.ts']] }),
+  databases: z.array(z.enum(['pglite', 'sqljs'])).default([]).meta({ description: 'The engines the lab uses; the runner starts only these, before the first test.', examples: [['pglite', 'sqljs']] }),
+  tasks: z.array(labTask).min(1).meta({ description: "The lab's numbered tasks, in order." }),
   limits: z
     .strictObject({
-      /** The time limit of one test unless the test sets its own. */
-      testTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-      /** The time limit of a whole run, all tests included. */
-      runTimeoutMs: z.number().int().min(1_000).max(600_000).default(120_000),
+      testTimeoutMs: z.number().int().min(100).max(60_000).default(5_000).meta({ description: 'The time limit of one test, unless the test sets its own timeoutMs.' }),
+      runTimeoutMs: z.number().int().min(1_000).max(600_000).default(120_000).meta({ description: 'The time limit of a whole run, all tests included.' }),
     })
-    .default({ testTimeoutMs: 5_000, runTimeoutMs: 120_000 }),
+    .default({ testTimeoutMs: 5_000, runTimeoutMs: 120_000 })
+    .meta({ description: 'Time limits.' }),
 });
 
 export type LabManifest = z.infer<typeof labManifest>;

@@ -44,7 +44,7 @@ test('the counter fixture lab loads into a bundle with src/ and tests/ paths', (
 
 test('an unknown field in lab.json is named, with the fix', () => {
   const message = loadBroken((dir) => editManifest(dir, (m) => (m.difficulty = 'hard')));
-  assert.equal(message, 'Lab "counter" is not valid (1 problem):\n  - lab.json: unknown field "difficulty"\n    Fix: remove it, or check its spelling against the lab.json reference in README.md');
+  assert.equal(message, 'Lab "counter" is not valid (1 problem):\n  - lab.json: unknown field "difficulty"\n    Fix: remove it, or check its spelling against the lab.json reference in README.md ("Writing a lab")');
 });
 
 test('a missing required field names its path', () => {
