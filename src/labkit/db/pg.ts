@@ -29,28 +29,34 @@ export function wrapPglite(pglite: PGlite): Pg {
   return db;
 }
 
-const USER_SCHEMAS = `
-  SELECT nspname FROM pg_namespace
-  WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-    AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`;
-
 /**
- * Returns a PGlite instance to the state of its snapshot: no user schemas, tables, roles or
- * session settings. About 2 ms, against ~0.5 s for a new instance from a data directory.
+ * Returns PGlite to the state of its snapshot: no user schemas, tables or roles, default session
+ * settings. One round trip (about 6 ms with the DDL a test made), against ~0.6 s for a new
+ * instance from the data directory.
  */
+const RESET_SQL = `
+  RESET ROLE;
+  RESET ALL;
+  DO $reset$
+  DECLARE r record;
+  BEGIN
+    FOR r IN SELECT nspname FROM pg_namespace
+             WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+               AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' LOOP
+      EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname);
+    END LOOP;
+    FOR r IN SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' AND rolname <> 'postgres' LOOP
+      EXECUTE format('DROP OWNED BY %I CASCADE', r.rolname);
+      EXECUTE format('DROP ROLE %I', r.rolname);
+    END LOOP;
+    CREATE SCHEMA public;
+    GRANT ALL ON SCHEMA public TO pg_database_owner;
+    GRANT USAGE ON SCHEMA public TO PUBLIC;
+  END
+  $reset$;`;
+
 export async function resetPglite(pglite: PGlite): Promise<void> {
   if (pglite.isInTransaction?.()) await pglite.exec('ROLLBACK');
-  await pglite.exec('RESET ROLE; RESET ALL;');
-  const schemas = (await pglite.query<{ nspname: string }>(USER_SCHEMAS)).rows.map((r) => r.nspname);
-  const roles = (await pglite.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' AND rolname <> 'postgres'`)).rows.map((r) => r.rolname);
-  const statements = [
-    ...schemas.map((s) => `DROP SCHEMA ${quoteIdent(s)} CASCADE;`),
-    ...roles.flatMap((r) => [`DROP OWNED BY ${quoteIdent(r)} CASCADE;`, `DROP ROLE ${quoteIdent(r)};`]),
-    'CREATE SCHEMA public; GRANT ALL ON SCHEMA public TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;',
-  ];
-  await pglite.exec(statements.join('\n'));
+  await pglite.exec(RESET_SQL);
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}

@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import sqlWasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
 import { installEngines } from '../../labkit/db/engines.ts';
+import { resetPglite } from '../../labkit/db/pg.ts';
 import { executeRun } from '../executor/execute.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import type { WorkerInit } from './worker-messages.ts';
@@ -22,7 +23,10 @@ function startEngines(init: WorkerInit): void {
   const loadPglite = async () => {
     const response = await fetch(init.pgSnapshotUrl);
     if (!response.ok) throw new Error(`could not download the database snapshot (${response.status} ${response.statusText})`);
-    return PGlite.create({ loadDataDir: await response.blob() });
+    const db = await PGlite.create({ loadDataDir: await response.blob() });
+    // One reset while the learner is still reading warms the code paths every test goes through.
+    await resetPglite(db);
+    return db;
   };
   installEngines({
     pglite: () => (pglite ??= loadPglite()),
