@@ -98,7 +98,8 @@ test('a saved state that cannot be read is kept aside, with a notice, and the st
 test('the editor type-checks against the labkit: a wrong member is underlined, the fix clears it', async () => {
   const page = await freshPage();
   const source = bundle.starter['src/event-store.ts']!;
-  const broken = `${source}\nexport async function probe(db: Pg) {\n  return db.quer('SELECT 1');\n}\n`;
+  // At the top, where the editor shows it; Pg comes from the file's own import of labkit/db.
+  const broken = `export async function probe(db: Pg) {\n  return db.quer('SELECT 1');\n}\n${source}`;
   await replaceFile(page, 'src/event-store.ts', broken);
   await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30_000 });
   await replaceFile(page, 'src/event-store.ts', broken.replace('db.quer(', 'db.query('));

@@ -14,14 +14,29 @@ export async function runTests(page: Page): Promise<string> {
   return (await page.locator('.results-total').innerText()).trim();
 }
 
-/** Replaces a file's text the way a learner pastes over it: select all, then the new text. */
+/** Replaces a file's text the way a learner pastes over it: select all, then paste. */
 export async function replaceFile(page: Page, path: string, text: string): Promise<void> {
   await page.locator(`[role=tab][data-path="${path}"]`).click();
-  await page.locator('.monaco-editor .view-lines').first().click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
-  await page.keyboard.press('ControlOrMeta+V');
+  const firstLine = text.split('\n').find((line) => line.trim())!.trim();
+  // Right after the editor appears it may not take keys yet; like a learner, paste again if nothing happened.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+    await page.keyboard.press('ControlOrMeta+V');
+    // The paste leaves the view at its end; back to the top, where the check below looks.
+    await page.keyboard.press('ControlOrMeta+Home');
+    const shown = await page
+      .waitForFunction(
+        (line) => (document.querySelector('.monaco-editor .view-lines')?.textContent ?? '').replaceAll('\u00a0', ' ').includes(line),
+        firstLine,
+        { timeout: 5_000 },
+      )
+      .then(() => true, () => false);
+    if (shown) return;
+  }
+  throw new Error(`pasting into ${path} did not change the editor`);
 }
 
 /** The verdict shown for a test, by its name. */
