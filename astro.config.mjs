@@ -4,6 +4,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { strategies } from './src/course/strategies.ts';
+import { INSTRUCTOR_VIEW_KEY } from './src/client/instructor-view.ts';
 
 /** Lessons appear in the sidebar in teaching order, as soon as their file exists. */
 const lessonLinks = strategies
@@ -33,12 +34,28 @@ export default defineConfig({
       title: 'Data in Microservices',
       description: 'Twelve data-management strategies for microservices, with runnable labs on real embedded databases.',
       sidebar: [
-        { label: 'Course', items: [{ label: 'Home', link: '/' }] },
+        {
+          label: 'Course',
+          items: [
+            { label: 'Home', link: '/' },
+            { label: 'Course map', link: '/course-map/' },
+            { label: 'Glossary', link: '/glossary/' },
+            { label: 'Your progress', link: '/progress/' },
+          ],
+        },
         { label: 'Lessons', items: lessonLinks },
       ],
       components: {
         PageTitle: './src/components/LessonTitle.astro',
+        SocialIcons: './src/components/InstructorToggle.astro',
       },
+      head: [
+        // Applied before the page paints, so instructor notes do not flash in or out.
+        {
+          tag: 'script',
+          content: `try{if(localStorage.getItem(${JSON.stringify(INSTRUCTOR_VIEW_KEY)})==='on')document.documentElement.setAttribute('data-instructor-view','')}catch{}`,
+        },
+      ],
       customCss: ['./src/styles/course.css'],
     }),
     mdx(),

@@ -8,6 +8,7 @@ import type { LabRunner } from '../runner/lab-runner.ts';
 import type { LabResult } from '../schemas/lab-result.ts';
 import { WorkerRunner } from '../runner/worker/worker-runner.ts';
 import type { LabEditor } from './editor.ts';
+import { browserProgress } from './progress.ts';
 import { ResultsView } from './results-view.ts';
 import { backUpWork, loadBackup, loadWork, saveWork } from './saved-work.ts';
 
@@ -132,6 +133,7 @@ class LabWorkbench extends HTMLElement {
       const result = await this.runner.run(this.bundle, { ...this.files }, (progress) => this.results.update(progress));
       this.lastResult = result;
       this.results.finish(result);
+      if (result.status !== 'error') this.recordProgress(result);
       this.setAttribute('data-last-status', result.status);
     } catch (error) {
       this.notify(`The tests could not be run: ${(error as Error).message}`);
@@ -139,6 +141,14 @@ class LabWorkbench extends HTMLElement {
       this.running = false;
       button.disabled = false;
       button.textContent = 'Run tests';
+    }
+  }
+
+  private recordProgress(result: LabResult): void {
+    try {
+      browserProgress().recordLab(result.labId, result.score, result.maxScore, result.labVersion);
+    } catch {
+      // Without storage the best score is not kept; the run itself is fine.
     }
   }
 

@@ -4,13 +4,13 @@
  * presses Run, and keeps them for the next runs.
  */
 /// <reference lib="webworker" />
-import { PGlite } from '@electric-sql/pglite';
-import initSqlJs, { type SqlJsStatic } from 'sql.js';
-import sqlWasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
+import type { PGlite } from '@electric-sql/pglite';
+import type { SqlJsStatic } from 'sql.js';
 import { installEngines } from '../../labkit/db/engines.ts';
 import { resetPglite } from '../../labkit/db/pg.ts';
 import { executeRun } from '../executor/execute.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
+import { loadPgliteFromSnapshot, loadSqlJs } from './browser-engines.ts';
 import type { WorkerInit } from './worker-messages.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -21,20 +21,18 @@ let sqljs: Promise<SqlJsStatic> | undefined;
 
 function startEngines(init: WorkerInit): void {
   const loadPglite = async () => {
-    const response = await fetch(init.pgSnapshotUrl);
-    if (!response.ok) throw new Error(`could not download the database snapshot (${response.status} ${response.statusText})`);
-    const db = await PGlite.create({ loadDataDir: await response.blob() });
+    const db = await loadPgliteFromSnapshot(init.pgSnapshotUrl);
     // One reset while the learner is still reading warms the code paths every test goes through.
     await resetPglite(db);
     return db;
   };
   installEngines({
     pglite: () => (pglite ??= loadPglite()),
-    sqljs: () => (sqljs ??= initSqlJs({ locateFile: () => sqlWasmUrl })),
+    sqljs: () => (sqljs ??= loadSqlJs()),
   });
   // Warm up now; a failure is reported when a run needs the engine.
   if (init.databases.includes('pglite')) pglite = loadPglite();
-  if (init.databases.includes('sqljs')) sqljs = initSqlJs({ locateFile: () => sqlWasmUrl });
+  if (init.databases.includes('sqljs')) sqljs = loadSqlJs();
   pglite?.catch(() => {});
   sqljs?.catch(() => {});
 }

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createProgressStore, PROGRESS_KEY } from '../../src/client/progress.ts';
+
+function memoryStorage() {
+  const map = new Map<string, string>();
+  return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), map };
+}
+
+test('progress exported from one browser and imported into another is exactly the same', () => {
+  const from = createProgressStore(memoryStorage());
+  from.markLessonRead('event-sourcing');
+  from.recordQuiz('event-sourcing', 4, 6);
+  from.recordQuiz('event-sourcing', 3, 6);
+  from.recordLab('event-sourcing', 57, 100, 1);
+  const exported = from.exportText();
+  const into = createProgressStore(memoryStorage());
+  assert.deepEqual(into.importText(exported), { ok: true });
+  assert.equal(into.exportText(), exported);
+  assert.deepEqual(into.read().quizzes['event-sourcing']!.best, 4);
+  assert.deepEqual(into.read().quizzes['event-sourcing']!.score, 3);
+});
+
+test('a lab keeps its best score, and starts again when the lab version changes', () => {
+  const store = createProgressStore(memoryStorage());
+  store.recordLab('event-sourcing', 80, 100, 1);
+  store.recordLab('event-sourcing', 40, 100, 1);
+  assert.equal(store.read().labs['event-sourcing']!.best, 80);
+  store.recordLab('event-sourcing', 40, 100, 2);
+  assert.deepEqual([store.read().labs['event-sourcing']!.best, store.read().labs['event-sourcing']!.labVersion], [40, 2]);
+});
+
+test('a file that is not a progress export is refused with the reason, and nothing changes', () => {
+  const storage = memoryStorage();
+  const store = createProgressStore(storage);
+  store.markLessonRead('cqrs');
+  const before = storage.map.get(PROGRESS_KEY);
+  assert.deepEqual(store.importText('not json'), { ok: false, message: 'The file is not JSON. Choose a file exported from the progress page.' });
+  const wrong = store.importText(JSON.stringify({ version: 1, lessons: {}, quizzes: { a: { score: 'x' } }, labs: {} }));
+  assert.deepEqual(wrong, { ok: false, message: 'The file is not a progress export: "quizzes" is not a map of { score, max, best, at }. Your progress was not changed.' });
+  assert.equal(storage.map.get(PROGRESS_KEY), before);
+});
+
+test('unreadable stored progress reads as empty, and is kept aside before anything overwrites it', () => {
+  const storage = memoryStorage();
+  storage.setItem(PROGRESS_KEY, '{"version": 7}');
+  const store = createProgressStore(storage);
+  assert.deepEqual(store.read(), { version: 1, lessons: {}, quizzes: {}, labs: {} });
+  store.markLessonRead('cqrs');
+  const kept = [...storage.map.entries()].filter(([key]) => key.startsWith(`${PROGRESS_KEY}:unreadable:`));
+  assert.deepEqual(kept.map(([, value]) => value), ['{"version": 7}']);
+  assert.ok(store.read().lessons.cqrs);
+});
