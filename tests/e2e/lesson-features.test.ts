@@ -105,8 +105,8 @@ test('instructor notes are hidden from learners and shown in the instructor view
 test('search on the static site finds a lesson by what it teaches', async () => {
   await page.goto(`${site.url}/`);
   await page.getByRole('button', { name: 'Search' }).click();
-  await page.getByRole('searchbox').fill('optimistic concurrency');
-  const hit = page.locator(`a[href*="/lessons/${LESSON}/"]`).first();
+  await page.getByRole('textbox', { name: 'Search' }).fill('optimistic concurrency');
+  const hit = page.locator(`.pagefind-ui__result-link[href^="/lessons/${LESSON}/"]`).first();
   await hit.waitFor({ timeout: 15_000 });
   assert.ok(await hit.isVisible());
 });
