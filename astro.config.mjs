@@ -57,6 +57,7 @@ export default defineConfig({
         },
       ],
       customCss: ['./src/styles/course.css'],
+      routeMiddleware: './src/route-middleware.ts',
     }),
     mdx(),
   ],

@@ -87,7 +87,9 @@ test('progress exported to a file and imported back is exactly the same', async 
   assert.deepEqual(JSON.parse(after!), JSON.parse(before));
 
   await page.locator('[data-part="import"]').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
-  assert.match(await page.locator('[data-part="message"]').innerText(), /^The file is not a progress export: .+ Your progress was not changed\.$/);
+  const message = page.locator('[data-part="message"]', { hasText: 'not a progress export' });
+  await message.waitFor();
+  assert.match(await message.innerText(), /^The file is not a progress export: .+ Your progress was not changed\.$/);
 });
 
 test('instructor notes are hidden from learners and shown in the instructor view, which is remembered', async () => {
