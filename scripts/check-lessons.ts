@@ -85,11 +85,15 @@ export function checkLessonFiles(slug: string): string[] {
     const result = quiz.safeParse(readYaml(quizPath));
     if (!result.success) problems.push(...issues(result.error).map((i) => `${quizPath} › ${i}`));
   }
-  const consolePath = join(CONTENT, 'consoles', `${slug}.yaml`);
-  if (!existsSync(consolePath)) problems.push(`${consolePath}: missing`);
-  else {
+  const consoles = consoleIds(slug);
+  if (!consoles.includes(slug)) problems.push(`${join(CONTENT, 'consoles', `${slug}.yaml`)}: missing`);
+  for (const id of consoles) {
+    const consolePath = join(CONTENT, 'consoles', `${id}.yaml`);
     const result = sqlConsole.safeParse(readYaml(consolePath));
     if (!result.success) problems.push(...issues(result.error).map((i) => `${consolePath} › ${i}`));
+  }
+  for (const usage of body.matchAll(/<SqlConsole\s+lesson="([a-z-]+)"\s+part="([a-z-]+)"/g)) {
+    if (!consoles.includes(`${usage[1]}--${usage[2]}`)) problems.push(`${path}: <SqlConsole part="${usage[2]}"> has no file src/content/consoles/${usage[1]}--${usage[2]}.yaml`);
   }
   const glossaryPath = join(CONTENT, 'glossary', `${slug}.yaml`);
   if (!existsSync(glossaryPath)) problems.push(`${glossaryPath}: missing (the lesson's terms for the glossary)`);
@@ -120,9 +124,25 @@ async function sharedPglite(): Promise<PGlite> {
   return pglite;
 }
 
-/** Runs a console's seed and each suggested query in order, as a learner clicking through would. */
-export async function runConsole(slug: string): Promise<string[]> {
-  const path = join(CONTENT, 'consoles', `${slug}.yaml`);
+/** The consoles of a lesson: `<slug>` and any `<slug>--<part>` files. */
+export function consoleIds(slug: string): string[] {
+  const dir = join(CONTENT, 'consoles');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .filter((id) => id === slug || id.startsWith(`${slug}--`))
+    .sort();
+}
+
+/** Runs the seed and each suggested query of every console of a lesson, in order, as a learner would. */
+export async function runConsoles(slug: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const id of consoleIds(slug)) problems.push(...(await runConsole(id)));
+  return problems;
+}
+
+async function runConsole(id: string): Promise<string[]> {
+  const path = join(CONTENT, 'consoles', `${id}.yaml`);
   const parsed = sqlConsole.safeParse(readYaml(path));
   if (!parsed.success) return [`${path}: not valid, see above`];
   const definition: SqlConsole = parsed.data;
@@ -170,7 +190,7 @@ if (import.meta.main) {
   const slugs = process.argv.length > 2 ? process.argv.slice(2) : lessonSlugs();
   let failed = 0;
   for (const slug of slugs) {
-    const problems = [...checkLessonFiles(slug), ...(existsSync(join(CONTENT, 'consoles', `${slug}.yaml`)) ? await runConsole(slug) : [])];
+    const problems = [...checkLessonFiles(slug), ...(await runConsoles(slug))];
     console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${slug}`);
     for (const problem of problems) console.log(`     - ${problem}`);
     if (problems.length > 0) failed += 1;

@@ -56,6 +56,26 @@ test('the SQL console opens on demand, runs a suggested query into a table, and 
   await sqlConsole.locator('.console-error', { hasText: 'syntax error' }).waitFor();
 });
 
+test('a SQLite console (sql.js) runs in its own worker, and SQLite errors show as such', async () => {
+  const sqlite = await browser.newPage();
+  await sqlite.goto(`${site.url}/lessons/polyglot-persistence/`);
+  const selector = 'sql-console[data-console-id="polyglot-persistence--inventory"]';
+  const inventory = sqlite.locator(selector);
+  await inventory.getByRole('button', { name: 'Open the SQL console' }).click();
+  await sqlite.waitForSelector(`${selector}[data-ready]`, { timeout: 30_000 });
+  // Clicking a suggestion starts the run at once; the status line says when it has finished.
+  const runSuggested = async (index: number) => {
+    await inventory.locator(`[data-query="${index}"]`).click();
+    await inventory.locator('[data-part="status"]', { hasText: /^(Done|The database answered)/ }).waitFor();
+  };
+  await runSuggested(1);
+  await runSuggested(1);
+  assert.deepEqual(await inventory.locator('.console-output tbody td').allInnerTexts(), ['MUG-BLUE', '40', '2'], 'a repeated reservation is counted once');
+  await runSuggested(5);
+  assert.match(await inventory.locator('.console-error').innerText(), /^ERROR: near "GRANT": syntax error/);
+  await sqlite.close();
+});
+
 test('the quiz explains every option after checking, and its score lands in the progress page', async () => {
   const quiz = page.locator('lesson-quiz');
   const questions = await quiz.locator('.quiz-question').count();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { checkLessonFiles, closeConsoles, lessonSlugs, runConsole } from '../../scripts/check-lessons.ts';
+import { checkLessonFiles, closeConsoles, lessonSlugs, runConsoles } from '../../scripts/check-lessons.ts';
 import { strategies } from '../../src/course/strategies.ts';
 
 after(() => closeConsoles());
@@ -18,7 +18,7 @@ for (const slug of lessonSlugs()) {
   test(`lesson ${slug}: frontmatter, quiz, glossary, required parts and links are valid`, () => {
     assert.deepEqual(checkLessonFiles(slug), []);
   });
-  test(`lesson ${slug}: the console's seed and suggested queries run on the real engine`, async () => {
-    assert.deepEqual(await runConsole(slug), []);
+  test(`lesson ${slug}: each console's seed and suggested queries run on the real engine`, async () => {
+    assert.deepEqual(await runConsoles(slug), []);
   });
 }
