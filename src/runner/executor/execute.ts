@@ -3,11 +3,15 @@
  * reports what it observes. It never decides on time limits: a hung test is the driver's to
  * stop, by replacing the whole executor.
  */
+import * as labkitBus from '../../labkit/bus/index.ts';
+import * as labkitClock from '../../labkit/clock/index.ts';
 import * as labkitDb from '../../labkit/db/index.ts';
 import { engines } from '../../labkit/db/engines.ts';
 import { resetPglite } from '../../labkit/db/pg.ts';
 import { endTestDatabases } from '../../labkit/db/test-databases.ts';
 import * as labkitFaults from '../../labkit/faults/index.ts';
+import * as labkitService from '../../labkit/service/index.ts';
+import { closeAllNetworks } from '../../labkit/service/network.ts';
 import * as labkitTest from '../../labkit/test/index.ts';
 import { startCollecting, stopCollecting, type RegisteredTest } from '../../labkit/test/collector.ts';
 import { isAssertionError } from '../../labkit/test/expect.ts';
@@ -22,6 +26,9 @@ const hostModules: Record<string, unknown> = {
   'labkit/test': labkitTest,
   'labkit/db': labkitDb,
   'labkit/faults': labkitFaults,
+  'labkit/service': labkitService,
+  'labkit/clock': labkitClock,
+  'labkit/bus': labkitBus,
 };
 
 export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void): Promise<void> {
@@ -93,6 +100,8 @@ async function runTest(test: RegisteredTest): Promise<TestOutcome> {
   const durationMs = performance.now() - started;
   const printed = output.stop();
   try {
+    // A test's services go with it, so the next test starts with none running.
+    await closeAllNetworks();
     const { usedPg } = endTestDatabases();
     if (usedPg) await resetPglite(await engines().pglite());
   } catch (error) {
