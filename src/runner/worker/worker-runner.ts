@@ -19,6 +19,7 @@ export class WorkerRunner implements LabRunner {
   private readonly options: WorkerRunnerOptions;
   private idle: ExecutorHandle | undefined;
   private readonly live = new Set<Worker>();
+  private disposed = false;
 
   constructor(options: WorkerRunnerOptions) {
     this.options = options;
@@ -26,7 +27,7 @@ export class WorkerRunner implements LabRunner {
 
   /** Starts a worker now, so its engines load while the learner reads and edits. */
   warm(): void {
-    this.idle ??= this.spawn();
+    if (!this.disposed) this.idle ??= this.spawn();
   }
 
   run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void): Promise<LabResult> {
@@ -49,6 +50,7 @@ export class WorkerRunner implements LabRunner {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const worker of this.live) worker.terminate();
     this.live.clear();
     this.idle = undefined;
