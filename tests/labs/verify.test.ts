@@ -7,6 +7,11 @@ import { NodeRunner } from '../../src/runner/node/node-runner.ts';
 const runner = new NodeRunner();
 after(() => runner.dispose());
 
+// Without this, an empty labs/ folder would verify nothing and still pass.
+test('the course has at least one lab to verify', () => {
+  assert.ok(listLabIds().length > 0, 'no lab folder with a lab.json under labs/');
+});
+
 for (const labId of listLabIds()) {
   test(`lab ${labId} verifies both ways (starter falls short, solution gets full marks)`, async () => {
     const verification = await verifyLab(labId, runner);
