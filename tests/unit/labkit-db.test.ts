@@ -5,7 +5,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { installEngines } from '../../src/labkit/db/engines.ts';
 import { pgErrorCode } from '../../src/labkit/db/index.ts';
 import { resetPglite, wrapPglite } from '../../src/labkit/db/pg.ts';
-import { endTestDatabases, pg, sqlite } from '../../src/labkit/db/test-databases.ts';
+import { endTestDatabases, pg, pgSchema, sqlite } from '../../src/labkit/db/test-databases.ts';
 import { clearFaults, crashOnWrite, SimulatedCrash } from '../../src/labkit/faults/index.ts';
 import { ensurePgSnapshot, nodeEngines } from '../../src/runner/node/engines.ts';
 
@@ -72,4 +72,34 @@ test('Sqlite transactions commit, roll back on a throw, and refuse nesting and a
   assert.deepEqual(db.all('SELECT n FROM t'), [{ n: 1 }]);
   assert.deepEqual(db.get('SELECT count(*) AS c FROM t WHERE n = ?', [true]), { c: 1 });
   endTestDatabases();
+});
+
+test('schema per service: each service sees only its own schema, through its own role, and finds it again', async () => {
+  await resetPglite(pglite);
+  const orders = await pgSchema('orders');
+  const payments = await pgSchema('payments');
+  await orders.exec('CREATE TABLE orders (id text PRIMARY KEY, total int)');
+  await orders.query('INSERT INTO orders VALUES ($1, $2)', ['o-1', 500]);
+  await payments.exec('CREATE TABLE payments (order_id text PRIMARY KEY)');
+
+  assert.equal((await orders.query<{ current_user: string }>('SELECT current_user')).rows[0]!.current_user, 'orders');
+  await assert.rejects(payments.query('SELECT * FROM orders.orders'), (error) => pgErrorCode(error) === '42501');
+  await assert.rejects(payments.query('SELECT * FROM orders'), (error) => pgErrorCode(error) === '42P01');
+  await assert.rejects(orders.exec('CREATE TABLE public.leak (id int)'), (error) => pgErrorCode(error) === '42501');
+
+  const ordersAgain = await pgSchema('orders');
+  assert.deepEqual((await ordersAgain.query('SELECT id, total FROM orders')).rows, [{ id: 'o-1', total: 500 }]);
+  await assert.rejects(
+    orders.transaction(async (tx) => {
+      await tx.query('INSERT INTO orders VALUES ($1, $2)', ['o-2', 1]);
+      throw new Error('stop');
+    }),
+    /stop/,
+  );
+  assert.equal((await orders.query('SELECT * FROM orders')).rows.length, 1);
+  // The shared connection is back to the superuser between statements.
+  assert.equal((await (await pg()).query<{ current_user: string }>('SELECT current_user')).rows[0]!.current_user, 'postgres');
+  await assert.rejects(pgSchema('Orders; DROP'), /cannot name a schema and its role/);
+  endTestDatabases();
+  await resetPglite(pglite);
 });

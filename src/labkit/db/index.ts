@@ -8,7 +8,7 @@
  * const db = await pg();
  * await db.query('INSERT INTO events (stream_id, version) VALUES ($1, $2)', ['order-1', 1]);
  */
-import { pg as testPg, sqlite as testSqlite } from './test-databases.ts';
+import { pg as testPg, pgSchema as testPgSchema, sqlite as testSqlite } from './test-databases.ts';
 import type { Pg, Sqlite } from './types.ts';
 
 export type { Pg, PgError, PgQueries, PgResult, Row, SqlValue, Sqlite } from './types.ts';
@@ -16,6 +16,22 @@ export type { Pg, PgError, PgQueries, PgResult, Row, SqlValue, Sqlite } from './
 /** The PostgreSQL (PGlite) database of the current test. Every call in one test returns the same one. */
 export function pg(): Promise<Pg> {
   return testPg();
+}
+
+/**
+ * One service's schema in the test's PostgreSQL database, reachable only through that service's
+ * role (schema per service): the handle's queries see the tables in schema `name` and nothing
+ * else, and naming another service's table fails with SQLSTATE 42501 (insufficient_privilege).
+ * Calling it again with the same name gives a handle on the same data, as after a restart.
+ *
+ * @example
+ * const ordersDb = await pgSchema('orders');
+ * const paymentsDb = await pgSchema('payments');
+ * await ordersDb.exec('CREATE TABLE orders (id text PRIMARY KEY)');
+ * await paymentsDb.query('SELECT * FROM orders.orders'); // rejects: permission denied for schema orders
+ */
+export function pgSchema(name: string): Promise<Pg> {
+  return testPgSchema(name);
 }
 
 /** A new, empty in-memory SQLite (sql.js) database. */

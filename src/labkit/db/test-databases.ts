@@ -4,6 +4,7 @@
  */
 import { engines } from './engines.ts';
 import { wrapPglite } from './pg.ts';
+import { createServiceSchema } from './schema-per-service.ts';
 import { wrapSqlJs } from './sqlite.ts';
 import type { Pg, Sqlite } from './types.ts';
 
@@ -17,6 +18,11 @@ let current: TestDatabases = { sqlite: [] };
 export async function pg(): Promise<Pg> {
   if (!current.pg) current.pg = wrapPglite(await engines().pglite());
   return current.pg;
+}
+
+export async function pgSchema(name: string): Promise<Pg> {
+  await pg(); // the test now uses PostgreSQL, so the runner resets it afterwards
+  return createServiceSchema(await engines().pglite(), name);
 }
 
 export async function sqlite(): Promise<Sqlite> {
