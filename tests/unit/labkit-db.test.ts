@@ -103,3 +103,14 @@ test('schema per service: each service sees only its own schema, through its own
   endTestDatabases();
   await resetPglite(pglite);
 });
+
+test('an SQLite database exports to file bytes that open as an independent copy', async () => {
+  const original = await sqlite();
+  original.exec("CREATE TABLE stock (sku TEXT PRIMARY KEY, qty INTEGER); INSERT INTO stock VALUES ('tea', 3)");
+  const copy = await sqlite(original.export());
+  copy.run('UPDATE stock SET qty = 0');
+  assert.deepEqual(original.all('SELECT sku, qty FROM stock'), [{ sku: 'tea', qty: 3 }]);
+  assert.deepEqual(copy.all('SELECT sku, qty FROM stock'), [{ sku: 'tea', qty: 0 }]);
+  assert.throws(() => original.transaction(() => original.export()), /inside a transaction/);
+  endTestDatabases();
+});

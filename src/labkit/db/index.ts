@@ -34,9 +34,12 @@ export function pgSchema(name: string): Promise<Pg> {
   return testPgSchema(name);
 }
 
-/** A new, empty in-memory SQLite (sql.js) database. */
-export function sqlite(): Promise<Sqlite> {
-  return testSqlite();
+/**
+ * A new in-memory SQLite (sql.js) database: empty, or opened from the bytes of an SQLite file
+ * (such as `other.export()`), which it copies, so changing one never changes the other.
+ */
+export function sqlite(file?: Uint8Array): Promise<Sqlite> {
+  return testSqlite(file);
 }
 
 /** The PostgreSQL error code (SQLSTATE) of an error, if it has one. @example pgErrorCode(e) === '23505' */

@@ -15,6 +15,10 @@ function toSqlJs(value: SqlValue): SqlJsValue {
 export function wrapSqlJs(database: Database): Sqlite {
   let inTransaction = false;
   const db: Sqlite = {
+    export() {
+      if (inTransaction) throw new Error('export() cannot run inside a transaction: SQLite would copy a state that is not committed');
+      return database.export();
+    },
     run(sql, params = []) {
       writeFaultsOf(db).beforeStatement(sql);
       database.run(sql, params.map(toSqlJs));

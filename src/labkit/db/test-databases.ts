@@ -25,9 +25,9 @@ export async function pgSchema(name: string): Promise<Pg> {
   return createServiceSchema(await engines().pglite(), name);
 }
 
-export async function sqlite(): Promise<Sqlite> {
+export async function sqlite(file?: Uint8Array): Promise<Sqlite> {
   const SQL = await engines().sqljs();
-  const database = new SQL.Database();
+  const database = new SQL.Database(file);
   current.sqlite.push(database);
   return wrapSqlJs(database);
 }

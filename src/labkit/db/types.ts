@@ -44,4 +44,6 @@ export interface Sqlite {
   exec(sql: string): void;
   /** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */
   transaction<T>(fn: () => T): T;
+  /** The whole database as the bytes of an SQLite file: what `sqlite(bytes)` opens again. */
+  export(): Uint8Array;
 }
