@@ -6,9 +6,11 @@
  *   pglite      a new PGlite by initdb vs from the dumped data dir (the baseline and the ratio)
  *   browser     Run to all results in headless Chromium: the first Run on a fresh page, pressed as
  *               soon as it is enabled and once the page has settled, then later (warm) Runs
+ *   memory      the lab page's memory, workers included, after the solution's Runs
  *   weight      JavaScript (gzipped) of a lesson page, and of a lab page before and after the editor
  *
- * Needs a built site (npm run build). BENCH_RUNS sets the repetitions (default 5).
+ * Needs a built site (npm run build). BENCH_RUNS sets the repetitions (default 5); BENCH_LABS
+ * (comma-separated lab ids) limits the per-lab figures to those labs.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ import { gzipSync } from 'node:zlib';
 import { listLabIds } from '../src/labs/list-labs.ts';
 import { loadLab } from '../src/labs/load-lab.ts';
 import { ensurePgSnapshot } from '../src/runner/node/engines.ts';
+import type { Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../tests/e2e/support/browser.ts';
 import { openLab, replaceFile, runTests } from '../tests/e2e/support/lab-page.ts';
 import { serveBuiltSite } from '../tests/e2e/support/site.ts';
@@ -56,11 +59,23 @@ function chromiumVersion(): string {
   return spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
+/**
+ * The page's memory with its workers (WebAssembly memory included), by the standard API a
+ * cross-origin-isolated page has. Chromium answers after its next garbage collection, up to ~20 s.
+ */
+async function pageMemory(page: Page): Promise<string> {
+  const bytes = await page.evaluate(async () => {
+    const measure = (performance as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+    return crossOriginIsolated && measure ? (await measure.call(performance)).bytes : undefined;
+  });
+  return bytes === undefined ? 'n/a (page not cross-origin isolated)' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
+}
+
 console.log('Benchmark: Data in Microservices');
 console.log(`  machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${chromiumVersion()}`);
 console.log(`  figures are medians of ${RUNS} runs unless noted\n`);
 
-const labs = listLabIds();
+const labs = process.env.BENCH_LABS ? process.env.BENCH_LABS.split(',').map((id) => id.trim()) : listLabIds();
 const grade = (args: string[]) => () => spawnSync(process.execPath, ['src/cli/grade.ts', ...args], { encoding: 'utf8' });
 await ensurePgSnapshot();
 
@@ -133,11 +148,13 @@ try {
     for (const path of bundle.manifest.files.editable) await replaceFile(page, path, bundle.solution![path]!);
     await runTests(page);
     const warmSolution = await repeat(RUNS, () => runTests(page));
+    const memory = await pageMemory(page);
     await context.close();
     row(`${lab}: starter, first Run, pressed at once`, cold);
     row(`${lab}: starter, first Run, page settled`, settled);
     row(`${lab}: starter, next Run (warm)`, warm);
     row(`${lab}: solution, next Run (warm)`, warmSolution);
+    console.log(`  ${`${lab}: memory after the solution's Runs`.padEnd(44)} ${memory}   (page and workers, one measure; budget 600 MB)`);
   }
 
   console.log('\nJavaScript per page (gzipped)');

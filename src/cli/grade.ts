@@ -14,9 +14,8 @@ import { loadLab } from '../labs/load-lab.ts';
 import { NodeRunner } from '../runner/node/node-runner.ts';
 import { formatPretty } from '../reports/pretty.ts';
 import type { LabResult } from '../schemas/lab-result.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { readSubmission } from './submission.ts';
-
-export const EXIT = { fullMarks: 0, belowFullMarks: 1, couldNotGrade: 2 } as const;
 
 const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] [--json FILE] [--labs DIR]
 
@@ -27,11 +26,6 @@ const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] 
   --labs DIR         where the lab folders are (default: labs/)
 
 Exit codes: 0 full marks, 1 graded below full marks, 2 could not grade.`;
-
-export function exitCodeFor(result: LabResult): number {
-  if (result.status === 'error') return EXIT.couldNotGrade;
-  return result.status === 'pass' ? EXIT.fullMarks : EXIT.belowFullMarks;
-}
 
 async function main(argv: string[]): Promise<number> {
   let args;

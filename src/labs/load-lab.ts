@@ -51,6 +51,9 @@ export function loadLab(labId: string, options: LoadOptions = {}): LabBundle {
     const listed = [...manifest.files.editable, ...manifest.files.readonly];
     checkFileSet('starter', starter, listed, 'files.editable or files.readonly', problems);
     checkFileSet('solution', solution, listed, 'files.editable or files.readonly', problems);
+    if (manifest.services && !listed.includes(manifest.services)) {
+      problems.push({ where: 'lab.json › services', problem: `"${manifest.services}" is not one of the lab's files`, fix: 'list the module in files.readonly (or files.editable), or correct the path' });
+    }
     checkFileSet('tests', tests, manifest.tests, 'tests', problems);
     for (const path of manifest.files.readonly) {
       if (path in starter && path in solution && starter[path] !== solution[path]) {

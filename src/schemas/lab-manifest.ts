@@ -32,6 +32,13 @@ export const labManifest = z.strictObject({
     })
     .meta({ description: 'Every file of starter/ and solution/, by its bundle path (src/...).' }),
   tests: z.array(bundlePath('tests')).min(1).meta({ description: 'The graded test files (and their helpers) under tests/. Each test declares its task and points.', examples: [['tests/append.test.ts']] }),
+  services: bundlePath('src')
+    .optional()
+    .meta({
+      description:
+        "A module, listed in files, whose default export `(network) => Promise<ServiceHandle[]>` starts the lab's services on a labkit network. `npm start` in the full environment serves each of them on a port of its own. Leave it out when the lab has no services to run.",
+      examples: ['src/services.ts'],
+    }),
   databases: z.array(z.enum(['pglite', 'sqljs'])).default([]).meta({ description: 'The engines the lab uses; the runner starts only these, before the first test.', examples: [['pglite', 'sqljs']] }),
   tasks: z.array(labTask).min(1).meta({ description: "The lab's numbered tasks, in order." }),
   limits: z

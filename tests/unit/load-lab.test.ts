@@ -82,6 +82,11 @@ test('a listed file that does not exist is named', () => {
   assert.match(message, /- solution\/names\.ts: lab\.json lists "src\/names\.ts" but the file does not exist\n    Fix: create solution\/names\.ts, or remove "src\/names\.ts" from files\.editable or files\.readonly/);
 });
 
+test('a services module that is not one of the lab files is named', () => {
+  const message = loadBroken((dir) => editManifest(dir, (manifest) => (manifest.services = 'src/services.ts')));
+  assert.equal(message, 'Lab "counter" is not valid (1 problem):\n  - lab.json › services: "src/services.ts" is not one of the lab\'s files\n    Fix: list the module in files.readonly (or files.editable), or correct the path');
+});
+
 test('a read-only file that differs between starter and solution is caught', () => {
   const message = loadBroken((dir) => writeFileSync(join(dir, 'solution', 'names.ts'), "export const TABLE = 'other';\n"));
   assert.match(message, /- solution\/names\.ts: a read-only file differs between starter\/ and solution\/\n    Fix: make both copies identical, or list the file in files\.editable/);

@@ -3,33 +3,18 @@
  * reports what it observes. It never decides on time limits: a hung test is the driver's to
  * stop, by replacing the whole executor.
  */
-import * as labkitBus from '../../labkit/bus/index.ts';
-import * as labkitClock from '../../labkit/clock/index.ts';
-import * as labkitDb from '../../labkit/db/index.ts';
 import { engines } from '../../labkit/db/engines.ts';
 import { resetPglite } from '../../labkit/db/pg.ts';
 import { endTestDatabases } from '../../labkit/db/test-databases.ts';
-import * as labkitFaults from '../../labkit/faults/index.ts';
-import * as labkitService from '../../labkit/service/index.ts';
 import { closeAllNetworks } from '../../labkit/service/network.ts';
-import * as labkitTest from '../../labkit/test/index.ts';
 import { startCollecting, stopCollecting, type RegisteredTest } from '../../labkit/test/collector.ts';
 import { isAssertionError } from '../../labkit/test/expect.ts';
 import type { TestOutcome } from '../../schemas/lab-result.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { captureConsole } from './capture-console.ts';
 import { describeError } from './describe-error.ts';
+import { hostModules } from './host-modules.ts';
 import { ModuleSystem } from './module-system.ts';
-
-/** What lab code and tests can import besides their own files. */
-const hostModules: Record<string, unknown> = {
-  'labkit/test': labkitTest,
-  'labkit/db': labkitDb,
-  'labkit/faults': labkitFaults,
-  'labkit/service': labkitService,
-  'labkit/clock': labkitClock,
-  'labkit/bus': labkitBus,
-};
 
 export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void): Promise<void> {
   try {

@@ -15,9 +15,25 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 /** Cap on what a child may print outside tests before its output is ignored. */
 const OUTPUT_CAP = 64 * 1024;
 
+export interface NodeRunnerOptions {
+  /** The child's entry module; the container's bundled runner passes its own `child.mjs`. */
+  childModule?: string;
+  /** What the LabResult says the tests ran in. */
+  runtime?: 'node' | 'webcontainer';
+}
+
+/** Node >= 21.3 can silence the type-stripping notice; older Nodes (a WebContainer's) refuse the flag. */
+const QUIET_FLAGS = process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : [];
+
 export class NodeRunner implements LabRunner {
-  readonly runtime = 'node' as const;
+  readonly runtime: 'node' | 'webcontainer';
+  private readonly childModule: string;
   private readonly children = new Set<ChildProcess>();
+
+  constructor(options: NodeRunnerOptions = {}) {
+    this.runtime = options.runtime ?? 'node';
+    this.childModule = options.childModule ?? CHILD;
+  }
 
   async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void): Promise<LabResult> {
     const snapshot = await ensurePgSnapshot();
@@ -33,8 +49,8 @@ export class NodeRunner implements LabRunner {
   }
 
   private spawn(snapshot: string): ExecutorHandle {
-    const child = fork(CHILD, [], {
-      execArgv: ['--max-old-space-size=512', '--disable-warning=ExperimentalWarning'],
+    const child = fork(this.childModule, [], {
+      execArgv: ['--max-old-space-size=512', ...QUIET_FLAGS],
       env: { LAB_PG_SNAPSHOT: snapshot, NODE_ENV: 'test', PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
