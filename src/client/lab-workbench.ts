@@ -8,16 +8,20 @@ import type { LabRunner } from '../runner/lab-runner.ts';
 import type { LabResult } from '../schemas/lab-result.ts';
 import { WorkerRunner } from '../runner/worker/worker-runner.ts';
 import type { LabEditor } from './editor.ts';
+import type { FullEnvironment, WorkbenchHost } from './full-environment.ts';
 import { browserProgress } from './progress.ts';
 import { ResultsView } from './results-view.ts';
 import { backUpWork, loadBackup, loadWork, saveWork } from './saved-work.ts';
 
 const SAVE_DELAY_MS = 300;
 
-class LabWorkbench extends HTMLElement {
-  private bundle!: LabBundle;
+class LabWorkbench extends HTMLElement implements WorkbenchHost {
+  bundle!: LabBundle;
   private files: FileMap = {};
   private runner!: LabRunner;
+  private workerRunner!: WorkerRunner;
+  private fullEnvironment: Promise<FullEnvironment> | undefined;
+  private readonly saveListeners: ((files: FileMap) => void)[] = [];
   private editor: LabEditor | undefined;
   private results!: ResultsView;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -30,19 +34,66 @@ class LabWorkbench extends HTMLElement {
     const { manifest } = this.bundle;
     const workerRunner = new WorkerRunner({ pgSnapshotUrl: this.dataset.pgSnapshotUrl!, databases: manifest.databases });
     workerRunner.warm();
-    this.runner = workerRunner;
+    this.workerRunner = workerRunner;
+    this.useRunner(workerRunner);
     this.results = new ResultsView(this.region('results'), manifest.tasks);
     this.region('run').addEventListener('click', () => void this.run());
     this.region('reset').addEventListener('click', () => void this.resetToStarter());
     this.region('restore').addEventListener('click', () => void this.restoreBackup());
+    this.region('full-env-open').addEventListener('click', () => void this.openFullEnvironment());
     window.addEventListener('pagehide', () => this.flushSave());
     void this.start();
   }
 
   disconnectedCallback(): void {
     this.flushSave();
-    this.runner.dispose();
+    this.workerRunner.dispose();
+    void this.fullEnvironment?.then((env) => env.dispose());
     this.editor?.dispose();
+  }
+
+  /** The learner's files as they are now: the editor's copy is the source of truth. */
+  currentFiles(): FileMap {
+    return { ...this.files };
+  }
+
+  /** Runs the tests with `runner` from now on; `undefined` is the in-page (worker) runner. */
+  useRunner(runner: LabRunner | undefined): void {
+    this.runner = runner ?? this.workerRunner;
+    this.dataset.runtime = this.runner.runtime;
+  }
+
+  onSave(listener: (files: FileMap) => void): void {
+    this.saveListeners.push(listener);
+  }
+
+  showResult(result: LabResult): void {
+    this.lastResult = result;
+    this.results.start();
+    this.results.finish(result);
+    if (result.status !== 'error') this.recordProgress(result);
+    this.setAttribute('data-last-status', result.status);
+  }
+
+  /** Loaded on the first press only, so a lab page ships none of it (nor xterm, nor WebContainer) before. */
+  private async openFullEnvironment(): Promise<void> {
+    const button = this.region<HTMLButtonElement>('full-env-open');
+    button.hidden = true;
+    this.fullEnvironment ??= import('./full-environment.ts').then(({ FullEnvironment, bootTimeoutFrom }) => {
+      const panel = this.region('full-env');
+      panel.addEventListener('full-environment-closed', () => (button.hidden = false));
+      return new FullEnvironment(this, panel, {
+        runtimeUrl: this.dataset.wcRuntimeUrl!,
+        bootTimeoutMs: bootTimeoutFrom(location.search, this.dataset.wcBootTimeoutMs),
+      });
+    });
+    try {
+      await (await this.fullEnvironment).open();
+    } catch (error) {
+      this.fullEnvironment = undefined;
+      button.hidden = false;
+      this.notify(`The full environment could not be loaded (${(error as Error).message}). Reload the page to try again; Run tests keeps working here.`);
+    }
   }
 
   private async start(): Promise<void> {
@@ -182,6 +233,8 @@ class LabWorkbench extends HTMLElement {
   private flushSave(): void {
     clearTimeout(this.saveTimer);
     const { manifest } = this.bundle;
+    // Whoever else keeps a copy of the files (the full environment) gets each save.
+    for (const listener of this.saveListeners) listener({ ...this.files });
     saveWork(manifest.id, manifest.version, { ...this.files }).then(
       () => this.region('saved').replaceChildren(`Saved ${new Date().toLocaleTimeString()}`),
       (error: Error) => this.notify(`Saving failed (${error.message}); keep this tab open or copy your code elsewhere.`),

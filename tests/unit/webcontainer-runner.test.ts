@@ -1,0 +1,206 @@
+/**
+ * The WebContainer runner without a browser or StackBlitz: the support check on fake globals, the
+ * step list, the time limits, and start/run against a fake WebContainer. No test here boots a
+ * real one (this machine cannot reach StackBlitz); the browser test covers the fallback.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { WebContainer } from '@webcontainer/api';
+import { loadLab } from '../../src/labs/load-lab.ts';
+import { buildProjectFiles, RESULT_PATH, toFileSystemTree, type ContainerRuntime } from '../../src/runner/webcontainer/project-tree.ts';
+import {
+  bootTimeoutFrom,
+  DEFAULT_BOOT_TIMEOUT_MS,
+  StartError,
+  stepStates,
+  webContainerSupport,
+  WebContainerRunner,
+  withTimeout,
+  type StartStep,
+} from '../../src/runner/webcontainer/webcontainer-runner.ts';
+import { buildLabResult } from '../../src/schemas/lab-result.ts';
+
+const isolated = { isSecureContext: true, crossOriginIsolated: true, SharedArrayBuffer, Atomics, WebAssembly };
+
+test('support: a secure, cross-origin isolated page with shared memory can run a WebContainer', () => {
+  assert.deepEqual(webContainerSupport(isolated), { ok: true });
+});
+
+test('support: each missing piece gives its own reason and something the learner can do', () => {
+  const cases: [Partial<typeof isolated>, RegExp, RegExp][] = [
+    [{ isSecureContext: false }, /https:\/\//, /https:\/\/ address/],
+    [{ WebAssembly: undefined }, /lacks features/, /current desktop Chrome, Edge or Firefox/],
+    [{ crossOriginIsolated: undefined }, /lacks features/, /current desktop Chrome, Edge or Firefox/],
+    [{ crossOriginIsolated: false }, /security headers .*cross-origin isolation/, /headers the README lists/],
+    [{ SharedArrayBuffer: undefined }, /SharedArrayBuffer/, /current desktop Chrome, Edge or Firefox/],
+  ];
+  for (const [change, reason, tryThis] of cases) {
+    const support = webContainerSupport({ ...isolated, ...change });
+    assert.equal(support.ok, false, JSON.stringify(change));
+    if (support.ok) continue;
+    assert.match(support.reason, reason);
+    assert.match(support.tryThis, tryThis);
+  }
+});
+
+test('steps: earlier steps are done, the current one active or failed, later ones waiting; Ready is done', () => {
+  assert.deepEqual(stepStates('boot'), { boot: 'active', install: 'waiting', ready: 'waiting' });
+  assert.deepEqual(stepStates('install'), { boot: 'done', install: 'active', ready: 'waiting' });
+  assert.deepEqual(stepStates('install', true), { boot: 'done', install: 'failed', ready: 'waiting' });
+  assert.deepEqual(stepStates('ready'), { boot: 'done', install: 'done', ready: 'done' });
+});
+
+test('boot limit: read from the address, then the attribute, else 45 s; nonsense is ignored', () => {
+  assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=3000', '9000'), 3000);
+  assert.equal(bootTimeoutFrom('', '9000'), 9000);
+  assert.equal(bootTimeoutFrom('', undefined), DEFAULT_BOOT_TIMEOUT_MS);
+  assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=soon', undefined), DEFAULT_BOOT_TIMEOUT_MS);
+  assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=5', undefined), DEFAULT_BOOT_TIMEOUT_MS);
+});
+
+test('withTimeout passes a value or an error through, and rejects with its own error when time is up', async () => {
+  assert.equal(await withTimeout(Promise.resolve(7), 1000, () => new Error('late')), 7);
+  await assert.rejects(withTimeout(Promise.reject(new Error('boom')), 1000, () => new Error('late')), /boom/);
+  await assert.rejects(withTimeout(new Promise(() => undefined), 20, () => new Error('late')), /late/);
+});
+
+// A fake WebContainer, enough for start() and run(): a file map, and processes whose output and
+// exit code the test decides.
+const bundle = loadLab('event-sourcing', { withoutSolution: true });
+const runtime: ContainerRuntime = { files: { '.labkit/run-tests.mjs': '// runner' }, dependencies: { 'sql.js': '1.0.0' } };
+const runtimeUrl = `data:application/json,${encodeURIComponent(JSON.stringify(runtime))}`;
+const result = buildLabResult({
+  labId: 'event-sourcing',
+  labVersion: bundle.manifest.version,
+  runtime: 'webcontainer',
+  plan: [{ id: 'a', name: 'a', task: 1, points: 100, timeoutMs: 1000 }],
+  outcomes: new Map([['a', { status: 'fail' as const, message: 'not yet', durationMs: 1 }]]),
+  durationMs: 5,
+});
+
+function fakeProcess(output: string, exitCode: number) {
+  return {
+    exit: Promise.resolve(exitCode),
+    output: new ReadableStream<string>({
+      start(controller) {
+        controller.enqueue(output);
+        controller.close();
+      },
+    }),
+    input: new WritableStream<string>(),
+    kill() {},
+    resize() {},
+  };
+}
+
+function fakeContainer(options: { installExit?: number; writesResult?: boolean } = {}) {
+  const files = new Map<string, string>();
+  const spawned: string[] = [];
+  let mounted: unknown;
+  const container = {
+    fs: {
+      writeFile: async (path: string, text: string) => void files.set(path, text),
+      readFile: async (path: string) => {
+        if (!files.has(path)) throw new Error(`ENOENT: ${path}`);
+        return files.get(path)!;
+      },
+      rm: async (path: string) => void files.delete(path),
+      watch: () => ({ close() {} }),
+    },
+    mount: async (tree: unknown) => void (mounted = tree),
+    spawn: async (command: string, args: string[] = []) => {
+      spawned.push([command, ...args].join(' '));
+      if (args[0] === 'install') return fakeProcess('added 2 packages\r\n', options.installExit ?? 0);
+      if (options.writesResult !== false) files.set(RESULT_PATH, JSON.stringify(result));
+      return fakeProcess('1 failed\r\n', 1);
+    },
+    on: () => () => undefined,
+  };
+  return { container, files, spawned, mounted: () => mounted };
+}
+
+function runnerFor(container: unknown, steps: StartStep[] = [], output: string[] = []) {
+  return new WebContainerRunner({
+    runtimeUrl,
+    terminal: { write: (data) => void output.push(data) },
+    bootTimeoutMs: 200,
+    onStep: (step) => void steps.push(step),
+    loadApi: async () => ({ WebContainer: { boot: async () => container as WebContainer } }),
+  });
+}
+
+test('start mounts the lab with the learner\'s files, installs, and reports each step in order', async () => {
+  const fake = fakeContainer();
+  const steps: StartStep[] = [];
+  const output: string[] = [];
+  const learnerFiles = { 'src/event-store.ts': '// my edits' };
+  const runner = runnerFor(fake.container, steps, output);
+  await runner.start(bundle, learnerFiles);
+  assert.deepEqual(steps, ['boot', 'install', 'ready']);
+  assert.deepEqual(fake.mounted(), toFileSystemTree(buildProjectFiles(bundle, learnerFiles, runtime)));
+  assert.deepEqual(fake.spawned, ['npm install']);
+  assert.ok(output.join('').includes('added 2 packages'), 'npm output reaches the terminal');
+  assert.equal(runner.ready, true);
+});
+
+test('run writes the changed files, runs npm test and returns the LabResult it wrote', async () => {
+  const fake = fakeContainer();
+  const runner = runnerFor(fake.container);
+  await runner.start(bundle, {});
+  const got = await runner.run(bundle, { 'src/event-store.ts': '// newer' });
+  assert.deepEqual(got, result);
+  assert.equal(fake.files.get('src/event-store.ts'), '// newer');
+  assert.deepEqual(fake.spawned, ['npm install', 'npm test']);
+});
+
+test('run says so when npm test wrote no result', async () => {
+  const fake = fakeContainer({ writesResult: false });
+  const runner = runnerFor(fake.container);
+  await runner.start(bundle, {});
+  await assert.rejects(runner.run(bundle, {}), /without writing a result; the terminal shows what happened/);
+});
+
+test('a failed npm install stops the start with what to try', async () => {
+  const runner = runnerFor(fakeContainer({ installExit: 1 }).container);
+  await assert.rejects(runner.start(bundle, {}), (error: unknown) => {
+    assert.ok(error instanceof StartError);
+    assert.match(error.message, /npm install exited with code 1/);
+    assert.match(error.tryThis, /reload the page/);
+    return true;
+  });
+  assert.equal(runner.ready, false);
+});
+
+test('a boot that never finishes fails within the limit, and a second start fails at once', async () => {
+  const loadApi = async () => ({ WebContainer: { boot: () => new Promise<WebContainer>(() => undefined) } });
+  const make = () => new WebContainerRunner({ runtimeUrl, terminal: { write() {} }, bootTimeoutMs: 100, loadApi });
+  const started = Date.now();
+  await assert.rejects(make().start(bundle, {}), (error: unknown) => {
+    assert.ok(error instanceof StartError);
+    assert.match(error.message, /did not start within 0\.1 seconds\. It downloads from StackBlitz/);
+    assert.match(error.tryThis, /Check your connection .*reload the page.*Your work is saved/);
+    return true;
+  });
+  assert.ok(Date.now() - started < 2000);
+  const again = Date.now();
+  await assert.rejects(make().start(bundle, {}), /cannot be started twice on one page/);
+  assert.ok(Date.now() - again < 50, 'no second wait');
+});
+
+test('writeFiles before the container is ready does nothing, and skips unchanged files after', async () => {
+  const fake = fakeContainer();
+  const runner = runnerFor(fake.container);
+  await runner.writeFiles({ 'src/event-store.ts': 'early' });
+  await runner.start(bundle, { 'src/event-store.ts': 'mounted' });
+  let writes = 0;
+  const write = fake.container.fs.writeFile;
+  fake.container.fs.writeFile = async (path, text) => {
+    writes++;
+    return write(path, text);
+  };
+  await runner.writeFile('src/event-store.ts', 'mounted');
+  assert.equal(writes, 0);
+  await runner.writeFile('src/event-store.ts', 'saved');
+  assert.equal(writes, 1);
+  assert.equal(fake.files.get('src/event-store.ts'), 'saved');
+});
