@@ -3,8 +3,9 @@
  * then the total. A pure function of the LabResult.
  */
 import type { LabResult, TestResult } from '../schemas/lab-result.ts';
+import { meetsPassMark, passMarkOf, type PassMarkOptions } from './pass-mark.ts';
 
-export interface PrettyOptions {
+export interface PrettyOptions extends PassMarkOptions {
   /** ANSI colours, for a terminal. */
   color?: boolean;
 }
@@ -37,6 +38,12 @@ export function formatPretty(result: LabResult, options: PrettyOptions = {}): st
   const total = `Score: ${result.score}/${result.maxScore}`;
   const summary = `${total} (${result.status}) in ${(result.durationMs / 1000).toFixed(1)} s`;
   lines.push('', result.status === 'pass' ? green(bold(summary)) : red(bold(summary)));
+  // Only worth a line when it differs from full marks, where the status above already says it.
+  const passMark = passMarkOf(result, options);
+  if (passMark !== result.maxScore && result.status !== 'error') {
+    const verdict = `Pass mark ${passMark}/${result.maxScore}: ${meetsPassMark(result, options) ? 'passed' : 'not reached'}`;
+    lines.push(meetsPassMark(result, options) ? green(verdict) : red(verdict));
+  }
   return lines.join('\n');
 }
 
