@@ -1,0 +1,175 @@
+import type { Clock, TimerId } from 'labkit/clock';
+import type { Pg } from 'labkit/db';
+import { ensureOrdersSchema, NodeDownError, OrdersNode, type ChangeEntry, type ChangeSource } from './orders.ts';
+import { applyChange } from './pitr.ts';
+import { ChangeLogGapError, type FailoverReport, type RecoveryTargets } from './types.ts';
+
+/**
+ * An asynchronous replica of Orders: its own schema, fed from the primary's change log. It
+ * keeps the entries it applied in its own change_log, so it knows where it is after a restart
+ * and, once promoted, carries on numbering from there.
+ */
+export class Replica {
+  readonly name: string;
+  readonly db: Pg;
+
+  constructor(name: string, db: Pg) {
+    this.name = name;
+    this.db = db;
+  }
+
+  async init(): Promise<void> {
+    await ensureOrdersSchema(this.db);
+  }
+
+  /** The LSN and time of the last entry applied; `{ lsn: 0, at: 0 }` before the first. */
+  async position(): Promise<{ lsn: number; at: number }> {
+    const { rows } = await this.db.query<{ lsn: number; at: number }>('SELECT lsn, at FROM change_log ORDER BY lsn DESC LIMIT 1');
+    return rows[0] ? { lsn: Number(rows[0].lsn), at: Number(rows[0].at) } : { lsn: 0, at: 0 };
+  }
+
+  /**
+   * Applies `entries` in LSN order, each in one transaction with its change_log row. Entries
+   * already applied are skipped; an entry that would leave a gap throws ChangeLogGapError
+   * (the ones before it stay applied). Returns how many entries were applied.
+   */
+  async apply(entries: readonly ChangeEntry[]): Promise<number> {
+    let applied = 0;
+    for (const entry of [...entries].sort((a, b) => a.lsn - b.lsn)) {
+      const done = await this.db.transaction(async (tx) => {
+        // Checked inside the transaction, so two pulls racing cannot both apply an entry.
+        const { rows } = await tx.query<{ lsn: number }>('SELECT coalesce(max(lsn), 0) AS lsn FROM change_log');
+        const last = Number(rows[0]!.lsn);
+        if (entry.lsn <= last) return false;
+        if (entry.lsn !== last + 1) throw new ChangeLogGapError(last + 1, entry.lsn);
+        for (const change of entry.changes) await applyChange(tx, change);
+        await tx.query('INSERT INTO change_log (lsn, at, changes) VALUES ($1, $2, $3)', [entry.lsn, entry.at, JSON.stringify(entry.changes)]);
+        return true;
+      });
+      if (done) applied += 1;
+    }
+    return applied;
+  }
+
+  /** Fetches up to `max` new entries from `source` and applies them; returns how many were applied. */
+  async pull(source: ChangeSource, max = 10_000): Promise<number> {
+    const { lsn } = await this.position();
+    return this.apply(await source.changesSince(lsn, max));
+  }
+
+  /** This replica as a primary node that takes writes. */
+  promote(clock: Clock): OrdersNode {
+    return new OrdersNode(this.name, this.db, clock);
+  }
+}
+
+export interface FailoverOptions {
+  primary: OrdersNode;
+  replica: Replica;
+  clock: Clock;
+  targets: RecoveryTargets;
+  /** How often to check the primary's health. */
+  checkEveryMs: number;
+  /** How many failed checks in a row mean "the primary is gone" (one blip is not enough). */
+  failuresBeforePromotion: number;
+}
+
+/**
+ * Watches the primary and, when it stays down, promotes the replica, routes writes to it,
+ * fences the old primary, and reports what the failover cost against the targets.
+ */
+export class FailoverController {
+  private readonly options: FailoverOptions;
+  private current: OrdersNode;
+  private timer: TimerId | undefined;
+  private running: Promise<void> = Promise.resolve();
+  /** The first error a check threw; idle() rethrows it, so a test sees it. */
+  private checkError: unknown;
+  private failures = 0;
+  private lastHealthyAt: number;
+  /** Set once the replica has been promoted. */
+  report: FailoverReport | undefined;
+
+  constructor(options: FailoverOptions) {
+    this.options = options;
+    this.current = options.primary;
+    this.lastHealthyAt = options.clock.now();
+  }
+
+  /** Starts the health checks: one every checkEveryMs, each seeing the clock time it was due at. */
+  start(): void {
+    const { clock, checkEveryMs } = this.options;
+    const tick = () => {
+      const at = clock.now();
+      this.timer = clock.setTimeout(tick, checkEveryMs);
+      // Checks run one after another, even when the clock moves faster than the database.
+      this.running = this.running
+        .then(() => this.check(at))
+        .catch((error: unknown) => {
+          this.checkError ??= error;
+        });
+    };
+    this.timer = clock.setTimeout(tick, checkEveryMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Resolves when the checks started so far have finished (and any promotion they began); rejects if one threw. */
+  async idle(): Promise<void> {
+    await this.running;
+    if (this.checkError !== undefined) throw this.checkError;
+  }
+
+  /** The node that takes writes now: the primary, or after a failover the promoted replica. */
+  writer(): OrdersNode {
+    return this.current;
+  }
+
+  /** One health check, due at clock time `at`. */
+  private async check(at: number): Promise<void> {
+    if (this.report) return;
+    try {
+      await this.options.primary.ping();
+      this.lastHealthyAt = at;
+      this.failures = 0; // only failures in a row count: a blip that recovered is forgotten
+    } catch (error) {
+      if (!(error instanceof NodeDownError)) throw error;
+      this.failures += 1;
+      if (this.failures >= this.options.failuresBeforePromotion) await this.promote(at);
+    }
+  }
+
+  /** Promotes the replica with what it has, at clock time `at`, and measures the cost. */
+  private async promote(at: number): Promise<void> {
+    const { primary, replica, clock, targets } = this.options;
+    this.stop();
+    // Fence first: if the old primary comes back it must not take writes beside the new one
+    // (two primaries is "split brain": two diverging histories nobody can merge).
+    primary.fence();
+    // Promote with what the replica has. Waiting for the old primary's disk could take hours,
+    // and the RTO is counting; what it had beyond the replica is the price, measured below.
+    const recovered = await replica.position();
+    this.current = replica.promote(clock);
+    const lost = await primary.disk.changesSince(recovered.lsn);
+    const lostWindow = lost.length > 0 ? { from: lost[0]!.at, to: lost.at(-1)!.at } : null;
+    const rpoMs = lostWindow ? lostWindow.to - recovered.at : 0;
+    const rtoMs = at - this.lastHealthyAt;
+    this.report = {
+      oldPrimary: primary.name,
+      newPrimary: replica.name,
+      lastHealthyAt: this.lastHealthyAt,
+      promotedAt: at,
+      rtoMs,
+      recoveredLsn: recovered.lsn,
+      recoveredTo: recovered.at,
+      lostWrites: lost.length,
+      lostWindow,
+      rpoMs,
+      rpoMet: rpoMs <= targets.rpoMs,
+      rtoMet: rtoMs <= targets.rtoMs,
+    };
+  }
+}
