@@ -2,6 +2,8 @@
  * npm run bench: the course's performance figures, as medians, with the machine they ran on.
  *
  *   grader      wall time of `npm run grade` per lab (starter, solution), process start included
+ *   gradebook   wall time of `npm run gradebook` on 30 generated submissions of one lab
+ *               (event-sourcing: starter, solution and partial ones), --jobs = the CPU count
  *   verify      wall time of `npm run verify` for all labs
  *   pglite      a new PGlite by initdb vs from the dumped data dir (the baseline and the ratio)
  *   browser     Run to all results in headless Chromium: the first Run on a fresh page, pressed as
@@ -10,12 +12,14 @@
  *   weight      JavaScript (gzipped) of a lesson page, and of a lab page before and after the editor
  *
  * Needs a built site (npm run build). BENCH_RUNS sets the repetitions (default 5); BENCH_LABS
- * (comma-separated lab ids) limits the per-lab figures to those labs.
+ * (comma-separated lab ids) limits the per-lab figures to those labs. BENCH_ONLY=gradebook runs
+ * only the gradebook figure (it needs no built site).
  */
 import { PGlite } from '@electric-sql/pglite';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { listLabIds } from '../src/labs/list-labs.ts';
 import { loadLab } from '../src/labs/load-lab.ts';
@@ -71,9 +75,50 @@ async function pageMemory(page: Page): Promise<string> {
   return bytes === undefined ? 'n/a (page not cross-origin isolated)' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
 }
 
+/**
+ * A class of 30 for the gradebook figure: a third hand in the starter, a third the solution,
+ * a third the solution of some files only (1 to 4 of them), so runs fail, pass and mix.
+ */
+function generateClass(labId: string): string {
+  const bundle = loadLab(labId);
+  const editable = bundle.manifest.files.editable;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-class-'));
+  for (let i = 0; i < 30; i++) {
+    const solved = i % 3 === 0 ? 0 : i % 3 === 1 ? editable.length : 1 + (i % (editable.length - 1));
+    for (const [n, path] of editable.entries()) {
+      const file = join(dir, `learner-${String(i).padStart(2, '0')}`, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, n < solved ? bundle.solution![path]! : bundle.starter[path]!);
+    }
+  }
+  return dir;
+}
+
+async function benchGradebook(): Promise<void> {
+  const labId = 'event-sourcing';
+  const jobs = availableParallelism();
+  const runs = Math.max(1, Math.min(RUNS, 3));
+  const dir = generateClass(labId);
+  const out = mkdtempSync(join(tmpdir(), 'bench-gradebook-'));
+  console.log(`\nGradebook (wall time of one \`npm run gradebook\`, 30 generated submissions of ${labId}, --jobs ${jobs})`);
+  const times = await repeat(runs, () => {
+    const run = spawnSync(process.execPath, ['src/cli/gradebook.ts', dir, '--lab', labId, '--out', out, '--jobs', String(jobs)], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the gradebook failed: ${run.stderr}`);
+  });
+  row(`${labId}: 30 submissions, ${jobs} jobs`, times, `   ${(median(times) / 30 / 1000).toFixed(2)} s per submission`);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+}
+
 console.log('Benchmark: Data in Microservices');
 console.log(`  machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${chromiumVersion()}`);
 console.log(`  figures are medians of ${RUNS} runs unless noted\n`);
+
+if (process.env.BENCH_ONLY === 'gradebook') {
+  await ensurePgSnapshot();
+  await benchGradebook();
+  process.exit(0);
+}
 
 const labs = process.env.BENCH_LABS ? process.env.BENCH_LABS.split(',').map((id) => id.trim()) : listLabIds();
 const grade = (args: string[]) => () => spawnSync(process.execPath, ['src/cli/grade.ts', ...args], { encoding: 'utf8' });
@@ -90,6 +135,7 @@ for (const lab of labs) {
 }
 const verify = await repeat(Math.min(RUNS, 3), () => spawnSync(process.execPath, ['src/cli/verify.ts'], { encoding: 'utf8' }));
 row(`verify, all ${labs.length} lab(s)`, verify);
+await benchGradebook();
 
 console.log('\nPGlite in Node (a new instance, to its first query)');
 const fromScratch = await repeat(Math.min(RUNS, 3), async () => {

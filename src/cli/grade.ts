@@ -1,5 +1,5 @@
 /**
- * npm run grade -- <lab-id> [--solution | --submission DIR] [--reporter NAMES] [--output FILE]
+ * npm run grade -- <lab-id> [--solution | --submission DIR|ZIP] [--reporter NAMES] [--output FILE]
  *                  [--min-score N] [--json FILE]
  *
  * Grades the starter (the default), the reference solution, or a learner's submission, and
@@ -21,7 +21,7 @@ import { formatJunit } from '../reports/junit.ts';
 import { formatPretty } from '../reports/pretty.ts';
 import { buildLabResult, type LabResult } from '../schemas/lab-result.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
-import { readSubmission } from './submission.ts';
+import { readSubmissionFrom } from './submission-zip.ts';
 
 const REPORTERS = ['pretty', 'json', 'junit', 'github', 'classroom'] as const;
 type Reporter = (typeof REPORTERS)[number];
@@ -31,7 +31,8 @@ const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] 
 
   <lab-id>           a folder under labs/, e.g. event-sourcing
   --solution         grade the reference solution instead of the starter
-  --submission DIR   grade a learner's editable files (DIR/src/...) laid over the starter
+  --submission DIR   grade a learner's editable files (DIR/src/...) laid over the starter;
+                     DIR may be a .zip ("Download my work" on the lab page makes one)
   --reporter NAMES   how to report, comma-separated or repeated (default: pretty):
                        pretty     verdicts and points for people (coloured on a terminal)
                        json       Exercism results.json v3 plus points (src/reports/json-report.schema.json)
@@ -123,7 +124,8 @@ async function main(argv: string[]): Promise<number> {
     let files: FileMap = {};
     if (args.values.solution) files = solutionFiles(bundle);
     if (args.values.submission) {
-      const submission = readSubmission(bundle, args.values.submission);
+      // A .zip goes to the zip reader; anything else is read as a folder, as before.
+      const submission = readSubmissionFrom(bundle, args.values.submission);
       for (const note of submission.notes) console.error(`note: ${note}`);
       files = submission.files;
     }

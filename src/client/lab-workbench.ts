@@ -26,6 +26,10 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
   private results!: ResultsView;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
+  /** The file the editor shows, so "Show solution" shows that file's solution. */
+  private currentPath = '';
+  /** The solution's editable files once fetched (after the learner confirmed). */
+  private solution: FileMap | undefined;
   /** The result of the last run, for tools that read the page (the benchmark, the browser tests). */
   lastResult: LabResult | undefined;
 
@@ -41,6 +45,10 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     this.region('reset').addEventListener('click', () => void this.resetToStarter());
     this.region('restore').addEventListener('click', () => void this.restoreBackup());
     this.region('full-env-open').addEventListener('click', () => void this.openFullEnvironment());
+    this.region('download').addEventListener('click', () => void this.downloadWork());
+    // A class build has no solution: neither the button nor the panel is on the page.
+    this.region('show-solution')?.addEventListener('click', () => void this.showSolution());
+    this.region('hide-solution')?.addEventListener('click', () => (this.region('solution').hidden = true));
     window.addEventListener('pagehide', () => this.flushSave());
     void this.start();
   }
@@ -99,6 +107,7 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
   private async start(): Promise<void> {
     const { manifest } = this.bundle;
     this.files = Object.fromEntries(manifest.files.editable.map((p) => [p, this.bundle.starter[p]!]));
+    this.currentPath = manifest.files.editable[0]!;
     try {
       const loaded = await loadWork(manifest.id);
       if (loaded.kind === 'saved') {
@@ -159,6 +168,8 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
       button.addEventListener('click', () => {
         list.querySelectorAll('[role=tab]').forEach((t) => t.setAttribute('aria-selected', String(t === button)));
         this.editor?.show(tab.path);
+        this.currentPath = tab.path;
+        this.renderSolution();
       });
       return button;
     });
@@ -193,6 +204,46 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
       button.disabled = false;
       button.textContent = 'Run tests';
     }
+  }
+
+  /** fflate and the zip code load on the first press only; the page's first load does not carry them. */
+  private async downloadWork(): Promise<void> {
+    const { manifest } = this.bundle;
+    this.flushSave();
+    try {
+      const { downloadWork } = await import('./download-work.ts');
+      downloadWork(manifest.id, manifest.version, this.currentFiles());
+    } catch (error) {
+      this.notify(`Your work could not be downloaded (${(error as Error).message}). It is still saved in this browser.`);
+    }
+  }
+
+  private async showSolution(): Promise<void> {
+    const url = this.dataset.solutionUrl;
+    if (!url) return;
+    if (!this.solution) {
+      if (!confirm('Try it yourself first: the tests and the hints show the way, and you learn most by getting there. Show the reference solution anyway?')) return;
+      try {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        this.solution = ((await response.json()) as { files: FileMap }).files;
+      } catch (error) {
+        this.notify(`The solution could not be loaded (${(error as Error).message}).`);
+        return;
+      }
+    }
+    this.region('solution').hidden = false;
+    this.renderSolution();
+  }
+
+  /** The solution of the file in the editor, read-only, beside the learner's own (the editor above). */
+  private renderSolution(): void {
+    const panel = this.querySelector<HTMLElement>('[data-part="solution"]');
+    if (!panel || panel.hidden || !this.solution) return;
+    const text = this.solution[this.currentPath];
+    this.region('solution-title').textContent = text === undefined ? 'Reference solution' : `Reference solution: ${this.currentPath}`;
+    this.region('solution-text').textContent =
+      text ?? `${this.currentPath} is not one of your files; it is the same in the solution. Open one of your files to see its solution.`;
   }
 
   private recordProgress(result: LabResult): void {
