@@ -125,11 +125,14 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
         }
       };
 
+      // Events are observations from code that may be hostile: each is accepted only in the
+      // phase where the executor would send it, for a test it was asked to run, once.
       executor.listen(
         (event) => {
           if (finished) return;
           switch (event.type) {
             case 'plan':
+              if (phase !== 'boot') return;
               if (plan.length === 0) {
                 plan = event.tests;
                 progress({ type: 'plan', tests: plan });
@@ -138,31 +141,38 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
               arm(manifest.limits.testTimeoutMs);
               break;
             case 'evaluating':
-              evaluating = event.file;
+              if (phase === 'loading') evaluating = event.file;
               break;
             case 'lab-loaded':
+              if (phase !== 'loading') return;
               phase = 'between';
               arm(manifest.limits.testTimeoutMs);
               break;
-            case 'test-start':
-              current = plan.find((t) => t.id === event.id);
-              if (!current) return;
+            case 'test-start': {
+              if (phase !== 'between') return;
+              const next = plan.find((t) => t.id === event.id);
+              if (!next || outcomes.has(next.id) || (only && !only.includes(next.id))) return;
+              current = next;
               phase = 'test';
               testStarted = performance.now();
               progress({ type: 'test-start', id: event.id });
               arm(current.timeoutMs + GRACE_MS);
               break;
+            }
             case 'test-end':
-              if (current?.id === event.id) record(event.id, event.outcome);
+              if (phase !== 'test' || current?.id !== event.id) return;
+              record(event.id, event.outcome);
               current = undefined;
               phase = 'between';
               arm(manifest.limits.testTimeoutMs);
               break;
             case 'done':
+              if (phase !== 'between') return;
               failRemaining('error', 'This test never reported a result.');
               finish({ kind: 'done' }, true);
               break;
             case 'fatal':
+              if (phase !== 'boot' && phase !== 'loading') return;
               problem = event.message;
               finish({ kind: 'stop' }, false);
               break;
@@ -175,11 +185,12 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
             problem = `${what} before the tests could start.`;
             finish({ kind: 'stop' }, false);
           } else if (phase === 'loading') {
-            failRemaining('error', `${what} while loading ${evaluating || 'your code'}. Does it call process.exit() or exhaust memory at the top level?`);
+            failRemaining('error', `${what} while loading ${evaluating || 'your code'}. Look at what that file does at the top level (process.exit(), a large allocation).`);
             finish({ kind: 'stop' }, false);
           } else {
             if (current) {
-              record(current.id, { status: 'error', message: `${what} during this test. Does the code call process.exit(), or use too much memory?`, durationMs: performance.now() - testStarted });
+              record(current.id, { status: 'error', message: `${what} during this test.`, durationMs: performance.now() - testStarted });
+              if (remaining().length > 0) progress({ type: 'notice', message: `"${current.name}" ended the test process; the remaining tests run in a fresh environment.` });
             }
             finish(remaining().length > 0 ? { kind: 'retry' } : { kind: 'stop' }, false);
           }

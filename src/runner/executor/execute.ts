@@ -16,7 +16,12 @@ import { describeError } from './describe-error.ts';
 import { hostModules } from './host-modules.ts';
 import { ModuleSystem } from './module-system.ts';
 
-export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void): Promise<void> {
+export interface ExecuteHooks {
+  /** Called once the test files are loaded, right before the first learner code runs (the Node child locks down its built-ins here). */
+  beforeLabCode?: () => void;
+}
+
+export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void, hooks: ExecuteHooks = {}): Promise<void> {
   try {
     if (request.databases.includes('pglite')) await resetPglite(await engines().pglite());
     if (request.databases.includes('sqljs')) await engines().sqljs();
@@ -45,6 +50,12 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
     stopCollecting();
   }
   emit({ type: 'plan', tests: tests.map(({ id, name, task, points, timeoutMs }) => ({ id, name, task, points, timeoutMs })) });
+  try {
+    hooks.beforeLabCode?.();
+  } catch (error) {
+    emit({ type: 'fatal', message: `The test environment could not be prepared: ${describeError(error)}` });
+    return;
+  }
 
   try {
     modules.loadLabFiles();
@@ -72,14 +83,14 @@ async function runTest(test: RegisteredTest): Promise<TestOutcome> {
     await test.body();
   } catch (error) {
     status = isAssertionError(error) ? 'fail' : 'error';
-    message = describeError(error);
+    message = describeSafely(error);
   }
   try {
     for (const hook of test.afterEach) await hook();
   } catch (error) {
     if (status === 'pass') {
       status = 'error';
-      message = `After the test: ${describeError(error)}`;
+      message = `After the test: ${describeSafely(error)}`;
     }
   }
   const durationMs = performance.now() - started;
@@ -97,3 +108,16 @@ async function runTest(test: RegisteredTest): Promise<TestOutcome> {
   }
   return { status, message, durationMs, ...(printed ? { output: printed } : {}) };
 }
+
+/** Lab code can throw anything, even a value whose getters throw or a message of megabytes. */
+function describeSafely(error: unknown): string {
+  let text: string;
+  try {
+    text = describeError(error);
+  } catch {
+    text = 'The code threw a value that cannot be described.';
+  }
+  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}… (cut at ${MESSAGE_LIMIT} characters)` : text;
+}
+
+const MESSAGE_LIMIT = 4_000;

@@ -1,12 +1,28 @@
 /**
  * The child process in which the Node runner executes lab code. It takes one RunRequest over
- * IPC and sends back executor events; the parent owns every time limit and kills it when done.
+ * IPC, closes IPC, and writes executor events to its own pipe, each line signed with the key
+ * the parent sent (see channel.ts); the parent owns every time limit and kills it when done.
  */
+import { writeSync } from 'node:fs';
 import { installEngines } from '../../labkit/db/engines.ts';
 import { installNodeHttp } from '../../labkit/service/node-http.ts';
+import { expect } from '../../labkit/test/expect.ts';
 import { executeRun } from '../executor/execute.ts';
-import type { RunRequest } from '../protocol.ts';
+import type { ExecutorEvent, RunRequest } from '../protocol.ts';
+import { EVENT_FD } from './channel.ts';
 import { nodeEngines } from './engines.ts';
+import { lockdown } from './lockdown.ts';
+
+/** What the parent sends: the run and the key that signs this child's events. */
+export interface ChildMessage {
+  request: RunRequest;
+  /** Absent when the parent reads events over IPC (a runner without the event pipe). */
+  key?: string;
+}
+
+// Captured now, before any lab code runs: later changes to fs or JSON cannot reach these.
+const write = writeSync;
+const stringify = JSON.stringify;
 
 const snapshot = process.env.LAB_PG_SNAPSHOT;
 if (!snapshot) throw new Error('LAB_PG_SNAPSHOT is not set: the parent must pass the PGlite snapshot path.');
@@ -17,7 +33,35 @@ installNodeHttp();
 // A rejection nobody handled belongs to lab code that left a promise behind; Node would end the
 // process over it, which would cost the remaining tests their verdicts.
 process.on('unhandledRejection', () => {});
+// The same for an exception thrown from a timer or an event lab code left behind (or an 'error'
+// event nobody listens to, such as process.send() after IPC is closed): it belongs to no test.
+// A test's own exceptions reach the executor through the test's promise.
+process.on('uncaughtException', () => {});
 
-process.once('message', (request: RunRequest) => {
-  void executeRun(request, (event) => process.send?.(event));
+process.once('message', (message: ChildMessage) => {
+  const { request, key } = message;
+  let emit: (event: ExecutorEvent) => void;
+  if (key) {
+    emit = (event) => {
+      // One write per line: a line is never interleaved with another writer's bytes.
+      write(EVENT_FD, `${key} ${stringify(event)}\n`);
+    };
+    // The first 'exit' listener (PGlite adds its own later): tells the parent at once, since
+    // tearing down the wasm heap takes long enough to look like a timeout.
+    process.prependListener('exit', (code) => {
+      try {
+        write(EVENT_FD, `${key} ${stringify({ type: 'exiting', code: Number(code) || 0 })}\n`);
+      } catch {
+        // The parent is gone.
+      }
+    });
+    // Lab code gets no IPC: nothing it sends could be mistaken for the executor's.
+    process.disconnect();
+    // IPC no longer keeps the process alive; a test waiting on a promise that never settles
+    // must run into its time limit, not end the process as if the code had exited.
+    setInterval(() => {}, 1 << 30);
+  } else {
+    emit = (event) => process.send?.(event);
+  }
+  void executeRun(request, emit, { beforeLabCode: key ? () => lockdown({ expect }) : undefined });
 });
