@@ -1,0 +1,63 @@
+/**
+ * Every lab, in a real Chromium against the built site, through the worker runner: its lesson
+ * links to it, its starter falls short, and its solution, pasted in as a learner would, gets
+ * full points. `npm run verify` proves the same in Node; this proves the browser agrees.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { strategyByNumber } from '../../src/course/strategies.ts';
+import { listLabIds } from '../../src/labs/list-labs.ts';
+import { loadLab } from '../../src/labs/load-lab.ts';
+import { launchChromium } from './support/browser.ts';
+import { replaceFile, runTests } from './support/lab-page.ts';
+import { serveBuiltSite, type Site } from './support/site.ts';
+
+let site: Site;
+let browser: Browser;
+
+before(async () => {
+  site = await serveBuiltSite();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+const labIds = listLabIds();
+
+test('there are labs to check', () => {
+  assert.ok(labIds.length > 0, 'listLabIds() found no labs: this file would check nothing');
+});
+
+for (const id of labIds) {
+  const bundle = loadLab(id);
+  const lesson = strategyByNumber(bundle.manifest.strategy);
+
+  test(`${id}: the lesson links to the lab, the starter falls short and the solution gets 100 / 100 in the worker`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      await page.goto(`${site.url}/lessons/${lesson.slug}/`);
+      await page.getByRole('link', { name: 'Open the lab →' }).click();
+      await page.waitForURL(new RegExp(`/labs/${id}/$`));
+      await page.waitForSelector('lab-workbench[data-editor-ready]', { timeout: 60_000 });
+
+      const starter = await runTests(page);
+      const [score, max] = starter.match(/(\d+) \/ (\d+) points/)!.slice(1).map(Number);
+      assert.equal(max, 100, starter);
+      assert.ok(score! < 100, `the starter should fall short of 100 points in the browser, as in Node; it got: ${starter}`);
+
+      for (const path of bundle.manifest.files.editable) await replaceFile(page, path, bundle.solution![path]!);
+      const solution = await runTests(page);
+      assert.match(solution, /^100 \/ 100 points · all \d+ tests passed$/);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
