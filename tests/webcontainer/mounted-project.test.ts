@@ -5,7 +5,7 @@
  * files, the install and the test run; the page reads the result with the same parser.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,4 +94,46 @@ test(`the bundled runner also grades under an older Node (${older ?? 'none found
   const run = spawnSync('/usr/bin/node', ['.labkit/run-tests.mjs'], { cwd: project, encoding: 'utf8', env, timeout: 300_000 });
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   assert.equal(readResult().score, 100);
+});
+
+test("npm start serves a lab's services on ports from 3000: a checkout placed over HTTP completes its saga", async () => {
+  const sagas = loadLab('sagas');
+  assert.equal(sagas.manifest.services, 'src/services.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'lab-project-sagas-'));
+  writeTree(toFileSystemTree(buildProjectFiles(sagas, solutionFiles(sagas), runtime)), dir);
+  const install = npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], dir);
+  assert.equal(install.status, 0, install.stderr);
+  // Run as npm start does, but as our own child, so the test can stop it and its services.
+  const server = spawn(process.execPath, ['.labkit/start.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() } });
+  let printed = '';
+  server.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  server.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!printed.includes('The services are running') && Date.now() < deadline && server.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    assert.match(printed, /checkout\s+http:\/\/127\.0\.0\.1:3000 {3}\(its endpoints: http:\/\/127\.0\.0\.1:3000\/_labkit\)/, printed);
+    assert.match(printed, /shipping\s+http:\/\/127\.0\.0\.1:3004/);
+
+    const page = await fetch('http://127.0.0.1:3000/_labkit');
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /\/checkouts/);
+
+    const order = { orderId: 'o-1', customerId: 'alice', sku: 'MUG', quantity: 2, amountCents: 2500, cardToken: 'tok_visa', country: 'DE' };
+    const placed = await fetch('http://127.0.0.1:3000/checkouts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+    assert.equal(placed.status, 202);
+    const { follow } = (await placed.json()) as { follow: string };
+    let status = '';
+    for (let i = 0; i < 100 && !['completed', 'compensated'].includes(status); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = ((await (await fetch(`http://127.0.0.1:3000${follow}`)).json()) as { status: string }).status;
+    }
+    assert.equal(status, 'completed');
+    assert.deepEqual(await (await fetch('http://127.0.0.1:3003/stock/MUG')).json(), { sku: 'MUG', available: 8 });
+    const refused = await fetch('http://127.0.0.1:3000/checkouts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"orderId":"o-2"}' });
+    assert.equal(refused.status, 400);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => (server.exitCode === null ? server.once('exit', resolve) : resolve(undefined)));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
