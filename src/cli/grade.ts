@@ -27,7 +27,7 @@ const REPORTERS = ['pretty', 'json', 'junit', 'github', 'classroom'] as const;
 type Reporter = (typeof REPORTERS)[number];
 
 const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] [--reporter NAMES]
-                       [--output FILE] [--min-score N] [--json FILE] [--labs DIR]
+                       [--output FILE] [--min-score N] [--seed N] [--json FILE] [--labs DIR]
 
   <lab-id>           a folder under labs/, e.g. event-sourcing
   --solution         grade the reference solution instead of the starter
@@ -42,6 +42,7 @@ const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] 
                                   result=<base64> appended to $GITHUB_OUTPUT (printed when unset)
   --output FILE      where the json or junit report goes (default: stdout)
   --min-score N      the pass mark, 0..max score (default: full marks)
+  --seed N           the seed of the lab's CI-only checks, to replay a failure (default: random)
   --json FILE        also write the raw LabResult as JSON to FILE
   --labs DIR         where the lab folders are (default: labs/)
 
@@ -52,6 +53,7 @@ interface Plan {
   reporters: Reporter[];
   output?: string;
   minScore?: number;
+  seed?: number;
 }
 
 /** Reads and checks the arguments; returns a message for the user when they do not make sense. */
@@ -81,7 +83,13 @@ function plan(values: Record<string, unknown>, positionals: string[]): Plan | st
     minScore = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
     if (!Number.isFinite(minScore)) return `--min-score must be a number of points, 0 or more; got "${text}".`;
   }
-  return { labId, reporters, output, minScore };
+  let seed: number | undefined;
+  if (values.seed !== undefined) {
+    const text = String(values.seed);
+    seed = /^\d{1,10}$/.test(text) && Number(text) < 2 ** 32 ? Number(text) : NaN;
+    if (!Number.isFinite(seed)) return `--seed must be a whole number from 0 to 4294967295; got "${text}".`;
+  }
+  return { labId, reporters, output, minScore, seed };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -96,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
         reporter: { type: 'string', multiple: true },
         output: { type: 'string' },
         'min-score': { type: 'string' },
+        seed: { type: 'string' },
         json: { type: 'string' },
         labs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -118,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
 
   let result: LabResult;
   let graded = true;
-  const runner = new NodeRunner();
+  const runner = new NodeRunner({ seed: checked.seed });
   try {
     const bundle = loadLab(labId, { root: args.values.labs });
     let files: FileMap = {};

@@ -16,6 +16,8 @@ const FOLDERS = ['starter', 'solution', 'tests'];
 export interface LoadOptions {
   /** Leave the solution out of the bundle, as a class build does. */
   withoutSolution?: boolean;
+  /** Leave the CI-only test files out, as every page of the site does. */
+  withoutCiTests?: boolean;
   /** Where lab folders live; the course's labs/ by default. */
   root?: string;
 }
@@ -54,7 +56,7 @@ export function loadLab(labId: string, options: LoadOptions = {}): LabBundle {
     if (manifest.services && !listed.includes(manifest.services)) {
       problems.push({ where: 'lab.json › services', problem: `"${manifest.services}" is not one of the lab's files`, fix: 'list the module in files.readonly (or files.editable), or correct the path' });
     }
-    checkFileSet('tests', tests, manifest.tests, 'tests', problems);
+    checkFileSet('tests', tests, [...manifest.tests, ...manifest.ciTests], 'tests or ciTests', problems);
     for (const path of manifest.files.readonly) {
       if (path in starter && path in solution && starter[path] !== solution[path]) {
         problems.push({ where: `solution/${strip(path)}`, problem: 'a read-only file differs between starter/ and solution/', fix: 'make both copies identical, or list the file in files.editable' });
@@ -64,6 +66,7 @@ export function loadLab(labId: string, options: LoadOptions = {}): LabBundle {
   }
 
   if (problems.length > 0 || !manifest || readme === undefined) throw new LabFormatError(labId, problems);
+  if (options.withoutCiTests) for (const path of manifest.ciTests) delete tests[path];
   return { manifest, readme, starter, tests, ...(options.withoutSolution ? {} : { solution }) };
 }
 

@@ -38,6 +38,8 @@ export interface DriveOptions {
   onProgress?: (progress: RunProgress) => void;
   /** How long an executor may take to start its engines and read the tests. */
   bootTimeoutMs?: number;
+  /** The seed of the CI-only checks' inputs; a random one when absent. */
+  seed?: number;
 }
 
 /** Extra time past a test's limit before the driver steps in, for the executor's own bookkeeping. */
@@ -71,7 +73,9 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     type: 'run',
     labId: manifest.id,
     sources: { ...sourcesForRun(bundle, options.learnerFiles), ...bundle.tests },
-    testFiles: manifest.tests,
+    // CI-only test files run wherever the bundle carries them: in the grader, never on the site.
+    testFiles: [...manifest.tests, ...manifest.ciTests.filter((path) => path in bundle.tests)],
+    seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
     defaultTimeoutMs: manifest.limits.testTimeoutMs,
     databases: manifest.databases,
   };

@@ -15,6 +15,8 @@ export interface RunRequest {
   defaultTimeoutMs: number;
   /** The engines to start before the first test, so their start-up never counts against a test's time. */
   databases: ('pglite' | 'sqljs')[];
+  /** Seeds the inputs of the lab's CI-only checks; printed with a failure so it can be replayed. */
+  seed: number;
   /** Run only these test ids (after an executor was replaced mid-run); all when absent. */
   only?: string[];
 }

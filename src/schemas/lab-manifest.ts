@@ -32,6 +32,14 @@ export const labManifest = z.strictObject({
     })
     .meta({ description: 'Every file of starter/ and solution/, by its bundle path (src/...).' }),
   tests: z.array(bundlePath('tests')).min(1).meta({ description: 'The graded test files (and their helpers) under tests/. Each test declares its task and points.', examples: [['tests/append.test.ts']] }),
+  ciTests: z
+    .array(bundlePath('tests'))
+    .default([])
+    .meta({
+      description:
+        "Test files only the grader runs, never shipped to the site: they hold `ciCheck(testName, fn)` checks that try a graded test's behaviour on more inputs drawn from a seed, so an answer fitted to the visible examples fails in CI. They add no tests and no points.",
+      examples: [['tests/ci/amounts.test.ts']],
+    }),
   services: bundlePath('src')
     .optional()
     .meta({

@@ -4,6 +4,8 @@
  * full points. `npm run verify` proves the same in Node; this proves the browser agrees.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { strategyByNumber } from '../../src/course/strategies.ts';
@@ -32,6 +34,32 @@ test('there are labs to check', () => {
   assert.ok(labIds.length > 0, 'listLabIds() found no labs: this file would check nothing');
 });
 
+/** Every text file of the built site, for checks of what it must not contain. */
+function builtText(): string {
+  const dist = process.env.SITE_DIR ?? 'dist';
+  return readdirSync(dist, { recursive: true, encoding: 'utf8' })
+    .filter((path) => /\.(html|js|mjs|json|txt)$/.test(path))
+    .map((path) => readFileSync(join(dist, path), 'utf8'))
+    .join('\n');
+}
+
+test("the site ships no lab's CI-only checks", () => {
+  const site = builtText();
+  let checked = 0;
+  for (const id of labIds) {
+    const { manifest, tests, starter, solution, readme } = loadLab(id);
+    // Lines the CI file shares with files the site does ship (a shared expect line) prove nothing.
+    const shipped = [readme, ...Object.values(starter), ...Object.values(solution ?? {}), ...Object.entries(tests).filter(([p]) => !manifest.ciTests.includes(p)).map(([, t]) => t)].join('\n');
+    for (const path of manifest.ciTests) {
+      const distinctive = tests[path]!.split('\n').map((line) => line.trim()).filter((line) => line.length >= 40 && !shipped.includes(line));
+      assert.ok(distinctive.length > 0, `${id}/${path} has no line long enough to look for`);
+      for (const line of distinctive) assert.ok(!site.includes(line) && !site.includes(JSON.stringify(line).slice(1, -1)), `the site contains a line of ${id}/${path}: ${line}`);
+      checked += 1;
+    }
+  }
+  assert.ok(checked > 0, 'no lab has CI-only checks, so this test would check nothing');
+});
+
 for (const id of labIds) {
   const bundle = loadLab(id);
   const lesson = strategyByNumber(bundle.manifest.strategy);
@@ -46,6 +74,9 @@ for (const id of labIds) {
       await page.getByRole('link', { name: 'Open the lab →' }).click();
       await page.waitForURL(new RegExp(`/labs/${id}/$`));
       await page.waitForSelector('lab-workbench[data-editor-ready]', { timeout: 60_000 });
+      const ciNote = page.locator('[data-part=ci-note]');
+      if (bundle.manifest.ciTests.length > 0) assert.match(await ciNote.innerText(), /graded in CI, some of these tests also try more inputs/);
+      else assert.equal(await ciNote.count(), 0, 'no CI note for a lab without CI-only checks');
 
       const starter = await runTests(page);
       const [score, max] = starter.match(/(\d+) \/ (\d+) points/)!.slice(1).map(Number);

@@ -14,7 +14,7 @@ const plan: PlannedTest[] = ['a', 'b', 'c'].map((id) => ({ id, name: `test ${id}
 const bundle = {
   manifest: {
     id: 'fake', title: 'Fake', strategy: 1, version: 3, objectives: ['x'],
-    files: { editable: ['src/a.ts'], readonly: [] }, tests: ['tests/a.test.ts'], databases: [],
+    files: { editable: ['src/a.ts'], readonly: [] }, tests: ['tests/a.test.ts'], ciTests: [], databases: [],
     tasks: [{ number: 1, title: 'T', hints: [] }], limits: { testTimeoutMs: 50, runTimeoutMs: 5_000 },
   },
   readme: '', starter: { 'src/a.ts': '' }, tests: { 'tests/a.test.ts': '' },

@@ -110,3 +110,8 @@ test('a lab whose id differs from its folder is caught', () => {
   const message = loadBroken((dir) => editManifest(dir, (m) => (m.id = 'kounter')));
   assert.match(message, /- lab\.json › id: the id is "kounter" but the folder is "counter"\n    Fix: set "id" to "counter" or rename the folder/);
 });
+
+test('a CI-only test file that lab.json does not list is named, with both fields it may go in', () => {
+  const message = loadBroken((dir) => writeFileSync(join(dir, 'tests', 'extra.test.ts'), 'export {}'));
+  assert.equal(message, 'Lab "counter" is not valid (1 problem):\n  - tests/extra.test.ts: not listed in lab.json\n    Fix: add "tests/extra.test.ts" to tests or ciTests in lab.json, or delete the file');
+});

@@ -17,10 +17,20 @@ export interface TestOptions {
   timeoutMs?: number;
 }
 
+/** What a grader-only check gets: the run's seed, and a random source drawn from it. */
+export interface CheckContext {
+  seed: number;
+  /** A number in [0, 1), from a generator seeded with `seed`: the same seed gives the same inputs. */
+  random: () => number;
+}
+export type CheckBody = (context: CheckContext) => void | Promise<void>;
+
 export interface RegisteredTest extends PlannedTest {
   body: TestBody;
   beforeEach: Hook[];
   afterEach: Hook[];
+  /** Checks from the lab's CI-only test files, run after the body when it passes. */
+  ciChecks: CheckBody[];
 }
 
 interface Scope {
@@ -31,6 +41,7 @@ interface Scope {
 
 export class Collector {
   readonly tests: RegisteredTest[] = [];
+  private readonly pendingChecks: { testName: string; body: CheckBody }[] = [];
   private readonly scopes: Scope[] = [{ names: [], beforeEach: [], afterEach: [] }];
   private readonly defaultTimeoutMs: number;
 
@@ -65,7 +76,22 @@ export class Collector {
       body,
       beforeEach: [...scope.beforeEach],
       afterEach: [...scope.afterEach],
+      ciChecks: [],
     });
+  }
+
+  ciCheck(testName: string, body: CheckBody): void {
+    if (typeof body !== 'function') throw new Error(`ciCheck("${testName}"): the second argument must be the check function`);
+    this.pendingChecks.push({ testName, body });
+  }
+
+  /** Attaches each CI check to the test it names, once every test file is loaded. */
+  attachChecks(): void {
+    for (const { testName, body } of this.pendingChecks) {
+      const test = this.tests.find((t) => t.name === testName);
+      if (!test) throw new Error(`ciCheck("${testName}") names no test of this lab; give the full name of a graded test, as shown in the results`);
+      test.ciChecks.push(body);
+    }
   }
 
   beforeEach(hook: Hook): void {

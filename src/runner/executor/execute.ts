@@ -12,6 +12,7 @@ import { isAssertionError } from '../../labkit/test/expect.ts';
 import type { TestOutcome } from '../../schemas/lab-result.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { captureConsole } from './capture-console.ts';
+import { seededRandom } from '../../labkit/faults/seeded-random.ts';
 import { describeError } from './describe-error.ts';
 import { hostModules } from './host-modules.ts';
 import { ModuleSystem } from './module-system.ts';
@@ -42,6 +43,7 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
   const collector = startCollecting(request.defaultTimeoutMs);
   try {
     modules.loadTestFiles(request.testFiles);
+    collector.attachChecks();
     tests = collector.tests;
   } catch (error) {
     emit({ type: 'fatal', message: `The lab's test files could not be loaded: ${describeError(error)}` });
@@ -67,13 +69,13 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
   const selected = request.only ? tests.filter((t) => request.only!.includes(t.id)) : tests;
   for (const test of selected) {
     emit({ type: 'test-start', id: test.id });
-    const outcome = await runTest(test);
+    const outcome = await runTest(test, request);
     emit({ type: 'test-end', id: test.id, outcome });
   }
   emit({ type: 'done' });
 }
 
-async function runTest(test: RegisteredTest): Promise<TestOutcome> {
+async function runTest(test: RegisteredTest, { seed, labId }: Pick<RunRequest, 'seed' | 'labId'>): Promise<TestOutcome> {
   const output = captureConsole();
   const started = performance.now();
   let status: TestOutcome['status'] = 'pass';
@@ -84,6 +86,14 @@ async function runTest(test: RegisteredTest): Promise<TestOutcome> {
   } catch (error) {
     status = isAssertionError(error) ? 'fail' : 'error';
     message = describeSafely(error);
+  }
+  if (status === 'pass') {
+    try {
+      for (const check of test.ciChecks) await check({ seed, random: seededRandom(seed) });
+    } catch (error) {
+      status = isAssertionError(error) ? 'fail' : 'error';
+      message = `This passes the examples you can see, but not the grader's extra checks on more inputs (seed ${seed}; \`npm run grade -- ${labId} --seed ${seed}\` replays them): ${describeSafely(error)}`;
+    }
   }
   try {
     for (const hook of test.afterEach) await hook();

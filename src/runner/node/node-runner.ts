@@ -46,6 +46,8 @@ export interface NodeRunnerOptions {
   sandbox?: boolean;
   /** The cap on the child's resident memory, in MB (default 1024). */
   memoryLimitMb?: number;
+  /** The seed of the lab's CI-only checks, to replay a run; a random one when absent. */
+  seed?: number;
 }
 
 /** Node >= 21.3 can silence the type-stripping notice; older Nodes (a WebContainer's) refuse the flag. */
@@ -56,6 +58,7 @@ export class NodeRunner implements LabRunner {
   private readonly childModule: string;
   private readonly sandbox: boolean;
   private readonly memoryLimitMb: number;
+  private readonly seed: number | undefined;
   private readonly children = new Set<ChildProcess>();
 
   constructor(options: NodeRunnerOptions = {}) {
@@ -63,6 +66,7 @@ export class NodeRunner implements LabRunner {
     this.childModule = options.childModule ?? CHILD;
     this.sandbox = options.sandbox ?? this.runtime === 'node';
     this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_MB;
+    this.seed = options.seed;
   }
 
   async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void): Promise<LabResult> {
@@ -73,7 +77,7 @@ export class NodeRunner implements LabRunner {
       acquire: () => this.spawn(snapshot, notes, stats),
       release: (executor) => executor.kill(),
     };
-    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000 });
+    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed: this.seed });
     if (stats.forged > 0) notes.add(`${stats.forged} line(s) written to the grader's event channel did not come from the grader and were ignored`);
     if (notes.size > 0) {
       // Shown once under the results: what the grader could not enforce, or what it ignored.
