@@ -7,32 +7,21 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { loadLab } from '../../src/labs/load-lab.ts';
 import { labResult } from '../../src/schemas/lab-result.ts';
-import { launchChromium } from './support/browser.ts';
 import { openLab, replaceFile, runTests } from './support/lab-page.ts';
-import { serveBuiltSite, type Site } from './support/site.ts';
+import { useSiteAndBrowser } from './support/session.ts';
 
 const LAB = 'event-sourcing';
 const bundle = loadLab(LAB);
-let site: Site;
-let browser: Browser;
-
-before(async () => {
-  site = await serveBuiltSite();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-});
+const session = useSiteAndBrowser();
 
 async function freshPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await session.browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
-  await openLab(page, `${site.url}/labs/${LAB}/`);
+  await openLab(page, `${session.site.url}/labs/${LAB}/`);
   return page;
 }
 

@@ -6,27 +6,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { strategyByNumber } from '../../src/course/strategies.ts';
 import { listLabIds } from '../../src/labs/list-labs.ts';
 import { loadLab } from '../../src/labs/load-lab.ts';
-import { launchChromium } from './support/browser.ts';
 import { replaceFile, runTests } from './support/lab-page.ts';
-import { serveBuiltSite, type Site } from './support/site.ts';
+import { useSiteAndBrowser } from './support/session.ts';
 
-let site: Site;
-let browser: Browser;
-
-before(async () => {
-  site = await serveBuiltSite();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-});
+const session = useSiteAndBrowser();
 
 const labIds = listLabIds();
 
@@ -65,12 +52,12 @@ for (const id of labIds) {
   const lesson = strategyByNumber(bundle.manifest.strategy);
 
   test(`${id}: the lesson links to the lab, the starter falls short and the solution gets 100 / 100 in the worker`, async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await session.browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     try {
-      await page.goto(`${site.url}/lessons/${lesson.slug}/`);
+      await page.goto(`${session.site.url}/lessons/${lesson.slug}/`);
       await page.getByRole('link', { name: 'Open the lab →' }).click();
       await page.waitForURL(new RegExp(`/labs/${id}/$`));
       await page.waitForSelector('lab-workbench[data-editor-ready]', { timeout: 60_000 });

@@ -7,33 +7,22 @@
  * shows in seconds.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { test } from 'node:test';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { loadLab } from '../../src/labs/load-lab.ts';
-import { launchChromium } from './support/browser.ts';
 import { openLab, replaceFile, runTests } from './support/lab-page.ts';
-import { serveBuiltSite, type Site } from './support/site.ts';
+import { useSiteAndBrowser } from './support/session.ts';
 
 const BOOT_LIMIT_MS = 3000;
 const bundle = loadLab('event-sourcing');
 
-let site: Site;
-let browser: Browser;
-
-before(async () => {
-  site = await serveBuiltSite();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-});
+const session = useSiteAndBrowser();
 
 const isStackBlitz = (url: URL) => /stackblitz|webcontainer|staticblitz/.test(url.hostname);
 
 /** A context where StackBlitz's hosts cannot be reached; `blocked` collects what was refused. */
 async function offlineFromStackBlitz(blocked: string[]): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await session.browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
   await context.route(isStackBlitz, (route) => {
     blocked.push(route.request().url());
     return route.abort('internetdisconnected');
@@ -70,7 +59,7 @@ test('StackBlitz unreachable: the page says so within the limit, keeps the edits
   const context = await offlineFromStackBlitz(blocked);
   const page = await context.newPage();
   const downloads = watchDownloads(page);
-  await openLab(page, `${site.url}/labs/event-sourcing/?wc-boot-timeout-ms=${BOOT_LIMIT_MS}`);
+  await openLab(page, `${session.site.url}/labs/event-sourcing/?wc-boot-timeout-ms=${BOOT_LIMIT_MS}`);
   await page.waitForLoadState('networkidle');
 
   assert.deepEqual(downloads, { xterm: false, webcontainerApi: false, panelCode: false }, 'nothing of the full environment loads before the button is pressed');
@@ -118,14 +107,14 @@ test('a page without cross-origin isolation says so at once and loads no WebCont
   const context = await offlineFromStackBlitz(blocked);
   const page = await context.newPage();
   // Serve the lab page as a host without the headers would: no COEP, so no isolation.
-  await page.route(`${site.url}/labs/event-sourcing/`, async (route) => {
+  await page.route(`${session.site.url}/labs/event-sourcing/`, async (route) => {
     const response = await route.fetch();
     const headers = { ...response.headers() };
     delete headers['cross-origin-embedder-policy'];
     await route.fulfill({ response, headers });
   });
   const downloads = watchDownloads(page);
-  await openLab(page, `${site.url}/labs/event-sourcing/`);
+  await openLab(page, `${session.site.url}/labs/event-sourcing/`);
   assert.equal(await page.evaluate(() => crossOriginIsolated), false);
 
   await page.getByRole('button', { name: 'Open full environment' }).click();

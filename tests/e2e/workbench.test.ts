@@ -3,31 +3,20 @@
  * reset or a corrupt save, and the editor knows the labkit's types.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { loadLab } from '../../src/labs/load-lab.ts';
-import { launchChromium } from './support/browser.ts';
 import { openLab, replaceFile } from './support/lab-page.ts';
-import { serveBuiltSite, type Site } from './support/site.ts';
+import { useSiteAndBrowser } from './support/session.ts';
 
 const bundle = loadLab('event-sourcing');
-let site: Site;
-let browser: Browser;
-
-before(async () => {
-  site = await serveBuiltSite();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-});
+const session = useSiteAndBrowser();
 
 async function freshPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await session.browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
-  await openLab(page, `${site.url}/labs/event-sourcing/`);
+  await openLab(page, `${session.site.url}/labs/event-sourcing/`);
   return page;
 }
 
