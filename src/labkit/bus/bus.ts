@@ -196,7 +196,7 @@ export function createBus(options: BusOptions = {}): Bus {
     timers.clear();
   }
 
-  return {
+  return Object.freeze<Bus>({
     clock,
     close,
 
@@ -230,12 +230,12 @@ export function createBus(options: BusOptions = {}): Bus {
       group.consumers.push(consumer);
       queuePump();
       const joined = group;
-      return {
+      return Object.freeze<Subscription>({
         unsubscribe() {
           const index = joined.consumers.indexOf(consumer);
           if (index >= 0) joined.consumers.splice(index, 1);
         },
-      };
+      });
     },
 
     deadLetters: (topic, group) => [...(groupsByTopic.get(topic)?.get(group)?.deadLetters ?? [])],
@@ -282,7 +282,7 @@ export function createBus(options: BusOptions = {}): Bus {
         else await clock.sleep(wait);
       }
     },
-  };
+  });
 }
 
 /** Whether one of `deliveries` settles within a few turns of the event loop. */

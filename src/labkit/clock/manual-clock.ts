@@ -83,7 +83,7 @@ export function createClock(start = 0): Clock {
     }
   }
 
-  return {
+  return Object.freeze<Clock>({
     manual: true,
     now: () => now,
     setTimeout,
@@ -93,7 +93,7 @@ export function createClock(start = 0): Clock {
     runAll: () => run('runAll()', undefined),
     pending: () => timers.length,
     nextTimerAt: () => timers[0]?.due,
-  };
+  });
 }
 
 /** A delay as a timer takes it: NaN and negative delays mean "now", as in browsers and Node. */

@@ -26,7 +26,7 @@ export function systemClock(): Clock {
   const cannotMove = (caller: string) =>
     Promise.reject(new Error(`${caller} cannot move the system clock: it follows real time. Tests that control time pass createClock() from labkit/clock to the code under test.`));
 
-  return {
+  return Object.freeze<Clock>({
     manual: false,
     now: () => Date.now(),
     setTimeout,
@@ -39,5 +39,5 @@ export function systemClock(): Clock {
     runAll: () => cannotMove('clock.runAll()'),
     pending: () => timers.size,
     nextTimerAt: () => (timers.size === 0 ? undefined : Math.min(...[...timers.values()].map((t) => t.due))),
-  };
+  });
 }

@@ -15,7 +15,7 @@ export type { Pg, PgError, PgQueries, PgResult, Row, SqlValue, Sqlite } from './
 
 /** The PostgreSQL (PGlite) database of the current test. Every call in one test returns the same one. */
 export function pg(): Promise<Pg> {
-  return testPg();
+  return testPg().then(frozen);
 }
 
 /**
@@ -31,7 +31,7 @@ export function pg(): Promise<Pg> {
  * await paymentsDb.query('SELECT * FROM orders.orders'); // rejects: permission denied for schema orders
  */
 export function pgSchema(name: string): Promise<Pg> {
-  return testPgSchema(name);
+  return testPgSchema(name).then(frozen);
 }
 
 /**
@@ -39,7 +39,15 @@ export function pgSchema(name: string): Promise<Pg> {
  * (such as `other.export()`), which it copies, so changing one never changes the other.
  */
 export function sqlite(file?: Uint8Array): Promise<Sqlite> {
-  return testSqlite(file);
+  return testSqlite(file).then(frozen);
+}
+
+/**
+ * Tests and lab code share these handles: frozen, so code under test cannot swap a handle's
+ * `query` for one that shows the test what it expects.
+ */
+function frozen<T extends object>(db: T): T {
+  return Object.freeze(db);
 }
 
 /** The PostgreSQL error code (SQLSTATE) of an error, if it has one. @example pgErrorCode(e) === '23505' */

@@ -124,7 +124,7 @@ export function messageFaults(options: { seed?: number } = {}): MessageFaults {
     log.push({ fault, messageId: message.id, topic: message.topic, key: message.key, ...extra });
   }
 
-  return {
+  return Object.freeze<MessageFaults>({
     seed: options.seed,
     log,
     drop: (rule) => add('drop', rule),
@@ -175,7 +175,7 @@ export function messageFaults(options: { seed?: number } = {}): MessageFaults {
       for (const h of held.splice(0)) forward(h.message);
       return true;
     },
-  };
+  });
 }
 
 function matches(match: MessageMatch, message: Message): boolean {

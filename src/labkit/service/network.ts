@@ -293,7 +293,7 @@ export function createNetwork(options: NetworkOptions = {}): Network {
 
   function handleFor(name: string): ServiceHandle {
     const entry = entries.get(name)!;
-    return {
+    return Object.freeze<ServiceHandle>({
       name,
       url: `http://${name}`,
       get address() {
@@ -308,9 +308,9 @@ export function createNetwork(options: NetworkOptions = {}): Network {
         if (!instance) throw new ServiceUnavailableError(name, 'down');
         return deliver(name, instance, request, instance.handler);
       },
-    };
+    });
   }
 
   openNetworks.add(network);
-  return network;
+  return Object.freeze(network);
 }

@@ -94,6 +94,17 @@ export class Collector {
     }
   }
 
+  /** The registered tests, each frozen with its hooks and checks, in a frozen list. */
+  seal(): readonly RegisteredTest[] {
+    for (const test of this.tests) {
+      Object.freeze(test.beforeEach);
+      Object.freeze(test.afterEach);
+      Object.freeze(test.ciChecks);
+      Object.freeze(test);
+    }
+    return Object.freeze(this.tests);
+  }
+
   beforeEach(hook: Hook): void {
     this.scope().beforeEach.push(hook);
   }

@@ -15,11 +15,14 @@ import { captureConsole } from './capture-console.ts';
 import { seededRandom } from '../../labkit/faults/seeded-random.ts';
 import { describeError } from './describe-error.ts';
 import { hostModules } from './host-modules.ts';
-import { ModuleSystem } from './module-system.ts';
+import { ModuleSystem, type LabCodeEvaluator } from './module-system.ts';
 
+/** How the grader's child confines lab code (see node/lockdown.ts); other runtimes pass nothing. */
 export interface ExecuteHooks {
-  /** Called once the test files are loaded, right before the first learner code runs (the Node child locks down its built-ins here). */
-  beforeLabCode?: () => void;
+  /** Evaluates the lab's files under src/ (in the grader: in an SES Compartment). */
+  evaluateLabCode?: LabCodeEvaluator;
+  /** The modules tests and lab code import (in the grader: hardened). */
+  hostModules?: Record<string, unknown>;
 }
 
 export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void, hooks: ExecuteHooks = {}): Promise<void> {
@@ -33,18 +36,20 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
 
   const modules = new ModuleSystem({
     sources: request.sources,
-    hostModules,
+    hostModules: hooks.hostModules ?? hostModules,
+    evaluateLabCode: hooks.evaluateLabCode,
     onEvaluate: (file) => {
       if (file.startsWith('src/')) emit({ type: 'evaluating', file });
     },
   });
 
-  let tests: RegisteredTest[];
+  let tests: readonly RegisteredTest[];
   const collector = startCollecting(request.defaultTimeoutMs);
   try {
     modules.loadTestFiles(request.testFiles);
     collector.attachChecks();
-    tests = collector.tests;
+    // Frozen before any lab code runs: no code of the run can change what a test checks.
+    tests = collector.seal();
   } catch (error) {
     emit({ type: 'fatal', message: `The lab's test files could not be loaded: ${describeError(error)}` });
     return;
@@ -52,12 +57,6 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
     stopCollecting();
   }
   emit({ type: 'plan', tests: tests.map(({ id, name, task, points, timeoutMs }) => ({ id, name, task, points, timeoutMs })) });
-  try {
-    hooks.beforeLabCode?.();
-  } catch (error) {
-    emit({ type: 'fatal', message: `The test environment could not be prepared: ${describeError(error)}` });
-    return;
-  }
 
   try {
     modules.loadLabFiles();

@@ -32,15 +32,27 @@ export class ModuleLoadError extends Error {
   }
 }
 
+/**
+ * Evaluates a lab file's compiled code (one function expression, ending in its sourceURL
+ * comment) and returns the function. The grader's child passes one that evaluates in an SES
+ * Compartment (node/learner-compartment.ts); elsewhere lab code is evaluated like the tests.
+ */
+export type LabCodeEvaluator = (code: string) => unknown;
+
 export interface ModuleSystemOptions {
   sources: FileMap;
   hostModules: Record<string, unknown>;
+  /** How files under src/ are evaluated; test files always run in the executor's own realm. */
+  evaluateLabCode?: LabCodeEvaluator;
   /** Told before a lab file is evaluated, so a watchdog can name a file that never finishes. */
   onEvaluate?: (path: string) => void;
 }
 
 // Indirect eval runs in global scope, so lab code sees only globals and the three parameters.
-const globalEval = eval;
+const globalEval: LabCodeEvaluator = eval;
+
+/** Host modules for the lab's tests only: lab code that could reach the test API could register or change tests. */
+const TEST_ONLY_MODULES = new Set(['labkit/test']);
 
 export class ModuleSystem {
   private readonly states = new Map<string, ModuleState>();
@@ -74,14 +86,32 @@ export class ModuleSystem {
     }
   }
 
+  /**
+   * What `import` gives a file. Lab code (under src/) may import other files under src/ and
+   * the labkit's modules for lab code; test files may import anything in the lab.
+   */
   require(from: string, specifier: string): unknown {
-    if (Object.hasOwn(this.options.hostModules, specifier)) return this.options.hostModules[specifier];
+    const fromLabCode = from.startsWith('src/');
+    if (Object.hasOwn(this.options.hostModules, specifier)) {
+      if (fromLabCode && TEST_ONLY_MODULES.has(specifier)) {
+        throw new Error(`${from} imports "${specifier}", which only the lab's tests can use. Lab code can import relative files under src/ and ${this.labCodeModules().join(', ')}.`);
+      }
+      return this.options.hostModules[specifier];
+    }
     if (!specifier.startsWith('.')) {
-      throw new Error(`${from} imports "${specifier}", which is not available in this lab. Labs can import relative files and ${Object.keys(this.options.hostModules).join(', ')}.`);
+      const allowed = fromLabCode ? this.labCodeModules() : Object.keys(this.options.hostModules);
+      throw new Error(`${from} imports "${specifier}", which is not available in this lab. Labs can import relative files and ${allowed.join(', ')}.`);
     }
     const path = this.resolve(from, specifier);
     if (path.startsWith('src/')) return this.lazyNamespace(path, from);
+    if (fromLabCode) {
+      throw new Error(`${from} imports "${specifier}", which is ${path}: lab code can import only files under src/, never the lab's tests.`);
+    }
     return this.evaluate(path);
+  }
+
+  private labCodeModules(): string[] {
+    return Object.keys(this.options.hostModules).filter((name) => !TEST_ONLY_MODULES.has(name));
   }
 
   private resolve(from: string, specifier: string): string {
@@ -107,7 +137,8 @@ export class ModuleSystem {
     try {
       this.options.onEvaluate?.(path);
       const code = compileModule(path, this.options.sources[path]!);
-      const factory = globalEval(`(function (exports, require, module) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`);
+      const evaluateCode = path.startsWith('src/') ? (this.options.evaluateLabCode ?? globalEval) : globalEval;
+      const factory = evaluateCode(`(function (exports, require, module) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`) as (...args: unknown[]) => void;
       factory.call(undefined, module.exports, (specifier: string) => this.require(path, specifier), module);
       this.states.set(path, { status: 'loaded', exports: module.exports });
       return module.exports;

@@ -7,11 +7,11 @@ import { writeSync } from 'node:fs';
 import { installEngines } from '../../labkit/db/engines.ts';
 import { installNodeHttp } from '../../labkit/service/node-http.ts';
 import { expect } from '../../labkit/test/expect.ts';
-import { executeRun } from '../executor/execute.ts';
+import { executeRun, type ExecuteHooks } from '../executor/execute.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { EVENT_FD } from './channel.ts';
 import { nodeEngines } from './engines.ts';
-import { lockdown } from './lockdown.ts';
+import { hostModules } from '../executor/host-modules.ts';
 
 /** What the parent sends: the run and the key that signs this child's events. */
 export interface ChildMessage {
@@ -63,5 +63,23 @@ process.once('message', (message: ChildMessage) => {
   } else {
     emit = (event) => process.send?.(event);
   }
-  void executeRun(request, emit, { beforeLabCode: key ? () => lockdown({ expect }) : undefined });
+  void run(request, emit, key !== undefined);
 });
+
+async function run(request: RunRequest, emit: (event: ExecutorEvent) => void, confine: boolean): Promise<void> {
+  if (!confine) return executeRun(request, emit);
+  let hooks: ExecuteHooks;
+  try {
+    // Loaded only here: the full environment (no sandbox) never needs SES.
+    const { lockdownRealm, hardenHostModules } = await import('./lockdown.ts');
+    const { learnerCompartment } = await import('./learner-compartment.ts');
+    lockdownRealm();
+    // chai's Assertion prototype is not reachable from the module's exports, and every expectation goes through it.
+    harden(Object.getPrototypeOf(expect(0)));
+    hooks = { hostModules: hardenHostModules(hostModules), evaluateLabCode: learnerCompartment() };
+  } catch (error) {
+    emit({ type: 'fatal', message: `The grader could not prepare its sandbox: ${error instanceof Error ? error.message : String(error)}` });
+    return;
+  }
+  return executeRun(request, emit, hooks);
+}
