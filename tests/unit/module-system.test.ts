@@ -79,3 +79,37 @@ test('errors thrown by lab code point at the line in the learner file', () => {
   }
   assert.fail('f should throw');
 });
+
+test('lab code cannot import the lab tests or the test API, and is told what it can import', () => {
+  const modules = new ModuleSystem({
+    sources: {
+      'src/a.ts': "export { tests } from '../tests/a.test.ts';",
+      'src/b.ts': "export { expect } from 'labkit/test';",
+      'src/c.ts': "export { helper } from '../tests/helpers.ts';",
+      'tests/a.test.ts': 'export const tests = [];',
+      'tests/helpers.ts': 'export const helper = 1;',
+    },
+    hostModules: { 'labkit/test': { expect: () => {} }, 'labkit/db': {} },
+  });
+  assert.throws(() => (modules.require('tests/a.test.ts', '../src/a.ts') as { tests: unknown }).tests, /src\/a\.ts imports "\.\.\/tests\/a\.test\.ts", which is tests\/a\.test\.ts: lab code can import only files under src\/, never the lab's tests\./);
+  assert.throws(() => (modules.require('tests/a.test.ts', '../src/b.ts') as { expect: unknown }).expect, /src\/b\.ts imports "labkit\/test", which only the lab's tests can use\. Lab code can import relative files under src\/ and labkit\/db\./);
+  assert.throws(() => (modules.require('tests/a.test.ts', '../src/c.ts') as { helper: unknown }).helper, /never the lab's tests/);
+  // Tests themselves may import their helpers and the test API.
+  assert.equal((modules.require('tests/a.test.ts', './helpers.ts') as { helper: number }).helper, 1);
+  assert.ok(modules.require('tests/a.test.ts', 'labkit/test'));
+});
+
+test('files under src/ go through the lab code evaluator, test files never do', () => {
+  const seen: string[] = [];
+  const modules = new ModuleSystem({
+    sources: { 'src/a.ts': 'export const a = 1;', 'tests/a.test.ts': "import { a } from '../src/a.ts'; export const read = () => a;" },
+    hostModules: {},
+    evaluateLabCode: (code) => {
+      seen.push(/sourceURL=lab:\/\/\/(\S+)/.exec(code)![1]!);
+      return (0, eval)(code);
+    },
+  });
+  modules.loadTestFiles(['tests/a.test.ts']);
+  assert.equal((modules.require('tests/x.ts', '../tests/a.test.ts') as { read(): number }).read(), 1);
+  assert.deepEqual(seen, ['src/a.ts']);
+});
