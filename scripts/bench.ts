@@ -127,6 +127,11 @@ await ensurePgSnapshot();
 console.log('Grader (wall time of one `npm run grade`, process start included)');
 const nodeStart = await repeat(RUNS, () => spawnSync(process.execPath, ['-e', '0']));
 row('baseline: `node -e 0`', nodeStart);
+// What hardening the child's realm with SES adds to every grader child (lockdown.ts).
+const lockdownStart = await repeat(RUNS, () =>
+  spawnSync(process.execPath, ['--input-type=module', '-e', "const { lockdownRealm } = await import('./src/runner/node/lockdown.ts'); lockdownRealm();"]),
+);
+row('node + SES lockdown (each grader child)', lockdownStart, `   +${ms(median(lockdownStart) - median(nodeStart))} over the baseline`);
 for (const lab of labs) {
   const starter = await repeat(RUNS, grade([lab]));
   const solution = await repeat(RUNS, grade([lab, '--solution']));

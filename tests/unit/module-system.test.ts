@@ -113,3 +113,19 @@ test('files under src/ go through the lab code evaluator, test files never do', 
   assert.equal((modules.require('tests/x.ts', '../tests/a.test.ts') as { read(): number }).read(), 1);
   assert.deepEqual(seen, ['src/a.ts']);
 });
+
+test('lab code with text the grader refuses (a dynamic-import look-alike, an HTML comment) is refused in every runtime, with its line', () => {
+  const modules = new ModuleSystem({
+    sources: {
+      'src/a.ts': "export const a = 1;\n// later we could import('./b.ts') lazily\n",
+      'src/b.ts': "export const b = '<!-- not a comment -->';",
+      'src/c.ts': "export const load = () => import('./a.ts');",
+      'tests/a.test.ts': '',
+    },
+    hostModules: {},
+  });
+  assert.throws(() => (modules.require('tests/a.test.ts', '../src/a.ts') as { a: unknown }).a, /Line 2 contains "import" followed by "\(" \(it looks like a dynamic import\), which the grader refuses even inside a string or a comment/);
+  assert.throws(() => (modules.require('tests/a.test.ts', '../src/b.ts') as { b: unknown }).b, /an HTML comment marker/);
+  // A real dynamic import is compiled to require() first, so it is not refused.
+  assert.equal(typeof (modules.require('tests/a.test.ts', '../src/c.ts') as { load: unknown }).load, 'function');
+});

@@ -9,6 +9,7 @@
  */
 import type { FileMap } from '../../labs/bundle.ts';
 import { compileModule } from './compile.ts';
+import { checkLabCode } from './lab-code-rules.ts';
 
 /** Stack frames of lab code read `lab:///src/order.ts:12:5`, which error messages point at. */
 export const SOURCE_URL_PREFIX = 'lab:///';
@@ -137,8 +138,13 @@ export class ModuleSystem {
     try {
       this.options.onEvaluate?.(path);
       const code = compileModule(path, this.options.sources[path]!);
-      const evaluateCode = path.startsWith('src/') ? (this.options.evaluateLabCode ?? globalEval) : globalEval;
-      const factory = evaluateCode(`(function (exports, require, module) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`) as (...args: unknown[]) => void;
+      const wrapped = `(function (exports, require, module) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`;
+      let evaluateCode = globalEval;
+      if (path.startsWith('src/')) {
+        checkLabCode(wrapped);
+        evaluateCode = this.options.evaluateLabCode ?? globalEval;
+      }
+      const factory = evaluateCode(wrapped) as (...args: unknown[]) => void;
       factory.call(undefined, module.exports, (specifier: string) => this.require(path, specifier), module);
       this.states.set(path, { status: 'loaded', exports: module.exports });
       return module.exports;
