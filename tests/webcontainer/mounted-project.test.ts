@@ -31,7 +31,9 @@ function writeTree(tree: FileSystemTree, dir: string): void {
 
 function npm(args: string[], cwd: string) {
   // A learner's environment, not ours: no variables of this test run leak into the project.
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm') };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm') };
+  // The machine's trust store is not a variable of this test run: behind a TLS-inspecting proxy npm needs it to reach the registry.
+  if (process.env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
   return spawnSync('npm', args, { cwd, encoding: 'utf8', env, timeout: 300_000 });
 }
 
