@@ -9,6 +9,7 @@
  * - give every test its expected verdict, and the expected score, never more;
  * - tell the learner what happened (`message`, a pattern over everything the learner sees);
  * - leave the submission folder and the lab folder byte-identical, and put no file elsewhere;
+ * - leave no process running and nothing in its temporary folder;
  * - never show the grader's environment (`absent`).
  */
 import assert from 'node:assert/strict';
@@ -61,10 +62,25 @@ function hashTree(dir: string): string {
   return hash.digest('hex');
 }
 
-function grade(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+/** Processes that mention `needle` (a folder only one grade used) in their command line or environment. */
+function processesMentioning(needle: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(needle) || readFileSync(`/proc/${name}/environ`, 'utf8').includes(needle)) found.push(Number(name));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Grades with a temporary folder of its own (`tmp`), so that what the grade leaves there, or still running, is known to be its. */
+function grade(args: string[], tmp: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['src/cli/grade.ts', ...args], { encoding: 'utf8', timeout: BOUND_MS, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HOSTILE_SECRET: SECRET, GITHUB_STEP_SUMMARY: '', GITHUB_OUTPUT: '' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['src/cli/grade.ts', ...args], { encoding: 'utf8', timeout: BOUND_MS, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TMPDIR: tmp, HOSTILE_SECRET: SECRET, GITHUB_STEP_SUMMARY: '', GITHUB_OUTPUT: '' } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr, ms: performance.now() - started });
     });
@@ -86,8 +102,9 @@ describe('grader: hostile submissions', { concurrency: 2 }, () => {
       const labDir = join(LABS, expected.lab);
       const before = { submission: hashTree(submission), lab: hashTree(labDir) };
       const out = join(mkdtempSync(join(tmpdir(), 'hostile-')), 'result.json');
+      const tmp = mkdtempSync(join(tmpdir(), 'hostile-tmp-'));
       try {
-        const run = await grade([expected.lab, '--labs', LABS, '--submission', submission, '--json', out]);
+        const run = await grade([expected.lab, '--labs', LABS, '--submission', submission, '--json', out], tmp);
         const seen = `${run.stdout}\n${run.stderr}`;
         assert.ok(run.ms < BOUND_MS, `took ${Math.round(run.ms)} ms`);
         assert.equal(run.code, expected.exitCode, seen);
@@ -105,8 +122,14 @@ describe('grader: hostile submissions', { concurrency: 2 }, () => {
         assert.equal(hashTree(submission), before.submission, 'the submission folder changed');
         assert.equal(hashTree(labDir), before.lab, 'the lab folder changed');
         for (const path of OUTSIDE) assert.ok(!existsSync(path), `${path} was created`);
+        // Nothing of the grade is left: no sandbox still running (a killed process may take a moment to go), no temporary folder.
+        const until = Date.now() + 5_000;
+        while (processesMentioning(tmp).length > 0 && Date.now() < until) await new Promise((done) => setTimeout(done, 100));
+        assert.deepEqual(processesMentioning(tmp), [], 'processes of the grade are still running');
+        assert.deepEqual(readdirSync(tmp), [], 'the grade left files in its temporary folder');
       } finally {
         rmSync(join(out, '..'), { recursive: true, force: true });
+        rmSync(tmp, { recursive: true, force: true });
       }
     });
   }

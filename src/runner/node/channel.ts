@@ -10,9 +10,20 @@
  * snapshots, the inspector). A line without the key, malformed, or oversized is dropped and
  * counted; the driver then checks that the events that remain come in a sensible order.
  *
- * Line format: `<key hex> <JSON event>\n`.
+ * Frame format: `\n<key hex> <JSON event>\n`. The leading newline makes every event start a
+ * line of its own, whatever the submission wrote before it: a byte, or megabytes without a
+ * newline, end as a line of their own and are dropped, and the event after them still arrives.
+ * (A length prefix would do the same only if the reader could find the start of a frame, which
+ * bytes written before it would shift; the newline resynchronises by itself.)
+ *
+ * A channel the submission closed or replaced (closed fd 4, then opened a file that took its
+ * number) is not waited out: the child checks before each write that fd 4 is still the pipe it
+ * was given, and ends at once with CHANNEL_BROKEN_EXIT when it is not or a write fails; the
+ * parent stops a child whose end of the pipe closed while it still runs (watchChannelEnd).
  */
 import { randomBytes } from 'node:crypto';
+import { fstatSync, writeSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { PlannedTest, TestOutcome } from '../../schemas/lab-result.ts';
 import type { ExecutorEvent } from '../protocol.ts';
 
@@ -25,6 +36,22 @@ export const MAX_CHANNEL_BYTES = 16 * 1024 * 1024;
 /** Texts shown to learners are cut to these lengths. */
 const MAX_MESSAGE = 4_000;
 const MAX_OUTPUT = 5_000;
+
+/** The child's exit code when its event channel was closed or replaced under it. */
+export const CHANNEL_BROKEN_EXIT = 86;
+/** What the learner is told when the channel broke. */
+export const CHANNEL_BROKEN_REASON = "the submission closed or broke the grader's event channel";
+
+// Captured when the child imports this module, before any lab code runs.
+const writeBytes = writeSync;
+const statFd = fstatSync;
+const stringify = JSON.stringify;
+const toBytes = Buffer.from.bind(Buffer) as (text: string) => Buffer;
+/** Ends the process without running 'exit' listeners, which lab code may have added to hang it. */
+const reallyExit: (code: number) => void =
+  typeof (process as unknown as { reallyExit?: unknown }).reallyExit === 'function'
+    ? (process as unknown as { reallyExit: (code: number) => void }).reallyExit.bind(process)
+    : process.exit.bind(process);
 
 export function newChannelKey(): string {
   return randomBytes(32).toString('hex');
@@ -52,6 +79,8 @@ export function channelReader(key: string, onEvent: (event: ExecutorEvent) => vo
   let bytes = 0;
   let skipping = false;
   const line = (text: string) => {
+    // Every frame starts with a newline, so empty lines are the framing, not forgeries.
+    if (text.length === 0) return;
     if (!text.startsWith(prefix)) {
       dropped += 1;
       return;
@@ -105,6 +134,69 @@ export function channelReader(key: string, onEvent: (event: ExecutorEvent) => vo
       return bytes;
     },
   };
+}
+
+export interface ChannelWriter {
+  /** Writes one frame; when the channel is closed or replaced, ends the process with CHANNEL_BROKEN_EXIT. */
+  send(value: unknown): void;
+  /** Writes one frame if it can, never ends the process (for the child's 'exit' listener). */
+  trySend(value: unknown): boolean;
+}
+
+/**
+ * The child's side of the channel on `fd`. It remembers which pipe `fd` is now (device and
+ * inode), before any lab code runs, and checks it before every write: lab code that closes the
+ * descriptor and opens a file (which takes the lowest free number, 4) would otherwise have the
+ * events written into that file while the parent waits for them until a time limit.
+ */
+export function channelWriter(key: string, fd: number = EVENT_FD, onBroken: () => void = () => reallyExit(CHANNEL_BROKEN_EXIT)): ChannelWriter {
+  const identity = (): string | undefined => {
+    try {
+      const stat = statFd(fd);
+      return `${stat.dev}:${stat.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const pipe = identity();
+  const write = (value: unknown): boolean => {
+    const bytes = toBytes(`\n${key} ${stringify(value)}\n`);
+    if (pipe === undefined || identity() !== pipe) return false;
+    try {
+      // The pipe is blocking, so a write returns short only when interrupted; finish it.
+      for (let done = 0; done < bytes.length; ) done += writeBytes(fd, bytes, done, bytes.length - done);
+      return true;
+    } catch {
+      // EBADF, EPIPE: the descriptor was closed, or the parent's end is gone.
+      return false;
+    }
+  };
+  return {
+    send(value) {
+      if (!write(value)) onBroken();
+    },
+    trySend: write,
+  };
+}
+
+/**
+ * The parent's side: the child's end of the pipe closing while the child still runs means the
+ * submission closed it (when nothing else holds a copy of it, as a wrapper process may). The
+ * child gets `graceMs` to exit on its own, as it does right after its end closes when it ends
+ * normally; then `onBroken` is called.
+ */
+export function watchChannelEnd(events: Readable, childAlive: () => boolean, onBroken: () => void, graceMs = 1_000): void {
+  let fired = false;
+  const ended = () => {
+    if (fired) return;
+    fired = true;
+    const timer = setTimeout(() => {
+      if (childAlive()) onBroken();
+    }, graceMs);
+    timer.unref();
+  };
+  events.once('end', ended);
+  events.once('close', ended);
 }
 
 /** Text a learner will see: valid Unicode, no terminal control characters, bounded. */

@@ -3,13 +3,12 @@
  * IPC, closes IPC, and writes executor events to its own pipe, each line signed with the key
  * the parent sent (see channel.ts); the parent owns every time limit and kills it when done.
  */
-import { writeSync } from 'node:fs';
 import { installEngines } from '../../labkit/db/engines.ts';
 import { installNodeHttp } from '../../labkit/service/node-http.ts';
 import { expect } from '../../labkit/test/expect.ts';
 import { executeRun, type ExecuteHooks } from '../executor/execute.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
-import { EVENT_FD } from './channel.ts';
+import { channelWriter } from './channel.ts';
 import { nodeEngines } from './engines.ts';
 import { hostModules } from '../executor/host-modules.ts';
 
@@ -19,10 +18,6 @@ export interface ChildMessage {
   /** Absent when the parent reads events over IPC (a runner without the event pipe). */
   key?: string;
 }
-
-// Captured now, before any lab code runs: later changes to fs or JSON cannot reach these.
-const write = writeSync;
-const stringify = JSON.stringify;
 
 const snapshot = process.env.LAB_PG_SNAPSHOT;
 if (!snapshot) throw new Error('LAB_PG_SNAPSHOT is not set: the parent must pass the PGlite snapshot path.');
@@ -42,18 +37,14 @@ process.once('message', (message: ChildMessage) => {
   const { request, key } = message;
   let emit: (event: ExecutorEvent) => void;
   if (key) {
-    emit = (event) => {
-      // One write per line: a line is never interleaved with another writer's bytes.
-      write(EVENT_FD, `${key} ${stringify(event)}\n`);
-    };
+    // Each event one write, on a line of its own; a closed or replaced channel ends the child at once.
+    const channel = channelWriter(key);
+    emit = (event) => channel.send(event);
     // The first 'exit' listener (PGlite adds its own later): tells the parent at once, since
     // tearing down the wasm heap takes long enough to look like a timeout.
     process.prependListener('exit', (code) => {
-      try {
-        write(EVENT_FD, `${key} ${stringify({ type: 'exiting', code: Number(code) || 0 })}\n`);
-      } catch {
-        // The parent is gone.
-      }
+      // When the channel is gone there is no one to tell.
+      channel.trySend({ type: 'exiting', code: Number(code) || 0 });
     });
     // Lab code gets no IPC: nothing it sends could be mistaken for the executor's.
     process.disconnect();

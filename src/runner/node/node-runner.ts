@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,10 @@ import type { LabResult } from '../../schemas/lab-result.ts';
 import { driveRun, type ExecutorHandle, type ExecutorPool, type RunProgress } from '../driver.ts';
 import type { LabRunner } from '../lab-runner.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
-import { channelReader, EVENT_FD, MAX_CHANNEL_BYTES, newChannelKey } from './channel.ts';
+import { CHANNEL_BROKEN_EXIT, CHANNEL_BROKEN_REASON, channelReader, EVENT_FD, MAX_CHANNEL_BYTES, newChannelKey, watchChannelEnd } from './channel.ts';
 import type { ChildMessage } from './child.ts';
 import { ensurePgSnapshot } from './engines.ts';
-import { residentBytes, sandboxCommand } from './sandbox.ts';
+import { childCgroup, isRunning, processTree, sandboxCommand, type ChildCgroup, type SandboxPlan } from './sandbox.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -50,6 +50,57 @@ export interface NodeRunnerOptions {
   seed?: number;
 }
 
+/**
+ * What the grader does when it is told to stop (Ctrl-C, a CI job cancelled, a closed terminal):
+ * every live child of every NodeRunner is killed and its temporary folder removed, then the
+ * process ends as the signal would have ended it (exit code 128 + the signal's number), unless
+ * someone else also listens for that signal and so decides. The handlers are there only while
+ * children exist.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const liveChildren = new Set<() => void>();
+
+function onStopSignal(signal: NodeJS.Signals): void {
+  for (const destroy of [...liveChildren]) destroy();
+  liveChildren.clear();
+  for (const name of STOP_SIGNALS) process.off(name, onStopSignal);
+  if (process.listenerCount(signal) === 0) process.exit(128 + (constants.signals[signal] ?? 0));
+}
+
+function trackChild(destroy: () => void): void {
+  if (liveChildren.size === 0) for (const name of STOP_SIGNALS) process.on(name, onStopSignal);
+  liveChildren.add(destroy);
+}
+
+/** Cgroups whose processes were still exiting when their child closed; the grader's exit waits a little for them. */
+const exitingCgroups = new Set<ChildCgroup>();
+let exitHook = false;
+
+function removeCgroupLater(cgroup: ChildCgroup, attempt = 0): void {
+  if (cgroup.remove()) {
+    exitingCgroups.delete(cgroup);
+    return;
+  }
+  exitingCgroups.add(cgroup);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      const until = Date.now() + 500;
+      for (const left of exitingCgroups) {
+        left.kill();
+        while (!left.remove() && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      }
+    });
+  }
+  // Past that, the next grader's probe removes it (its owner's PID is gone).
+  if (attempt < 100) setTimeout(() => removeCgroupLater(cgroup, attempt + 1), 100).unref();
+}
+
+function untrackChild(destroy: () => void): void {
+  if (!liveChildren.delete(destroy) || liveChildren.size > 0) return;
+  for (const name of STOP_SIGNALS) process.off(name, onStopSignal);
+}
+
 /** Node >= 21.3 can silence the type-stripping notice; older Nodes (a WebContainer's) refuse the flag. */
 const QUIET_FLAGS = process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : [];
 
@@ -59,7 +110,8 @@ export class NodeRunner implements LabRunner {
   private readonly sandbox: boolean;
   private readonly memoryLimitMb: number;
   private readonly seed: number | undefined;
-  private readonly children = new Set<ChildProcess>();
+  /** Each live child, with what kills it and removes its temporary folder. */
+  private readonly children = new Map<ChildProcess, () => void>();
 
   constructor(options: NodeRunnerOptions = {}) {
     this.runtime = options.runtime ?? 'node';
@@ -88,7 +140,7 @@ export class NodeRunner implements LabRunner {
   }
 
   dispose(): void {
-    for (const child of this.children) killGroup(child);
+    for (const destroy of this.children.values()) destroy();
   }
 
   private spawn(snapshot: string, notes: Set<string>, stats: { forged: number }): ExecutorHandle {
@@ -98,10 +150,14 @@ export class NodeRunner implements LabRunner {
     const env: Record<string, string> = { LAB_PG_SNAPSHOT: snapshot, NODE_ENV: 'test', TMPDIR: tempDir, HOME: tempDir };
     let command = process.execPath;
     let args = [...nodeFlags, this.childModule];
+    let wrapper: SandboxPlan['wrapper'];
+    let cgroup: ChildCgroup | undefined;
     if (this.sandbox) {
-      const plan = sandboxCommand({ childModule: this.childModule, nodeFlags, snapshot, tempDir });
-      ({ command, args } = plan);
-      for (const missing of plan.missing) notes.add(`the test process ran with fewer protections: ${missing}`);
+      const made = childCgroup(this.memoryLimitMb * 1024 * 1024);
+      cgroup = made.cgroup;
+      const plan = sandboxCommand({ childModule: this.childModule, nodeFlags, snapshot, tempDir, cgroup: cgroup?.dir });
+      ({ command, args, wrapper } = plan);
+      for (const missing of [...plan.missing, ...(made.note ? [made.note] : [])]) notes.add(`the test process ran with fewer protections: ${missing}`);
     } else {
       env.PATH = process.env.PATH ?? '';
     }
@@ -114,7 +170,6 @@ export class NodeRunner implements LabRunner {
       // Its own process group, so that one signal stops it and anything it started.
       detached: true,
     });
-    this.children.add(child);
     const key = this.sandbox ? newChannelKey() : undefined;
 
     let stopped = false;
@@ -132,16 +187,51 @@ export class NodeRunner implements LabRunner {
       : undefined;
 
     const memoryLimit = this.memoryLimitMb * 1024 * 1024;
+    const overMemory = `it used more than ${this.memoryLimitMb} MB of memory and was stopped`;
+    const wrapperGone = (how: string) => `its sandbox, ${wrapper}, ${how} while the tests still ran, so the test process was stopped`;
+    /** Every process of the child seen so far, by PID with its start time: one that leaves the tree or outlives the wrapper is still the child's. */
+    let known = new Map<number, string>();
+    const survivors = () => [...known].filter(([pid, start]) => pid !== child.pid && isRunning(pid, start));
+    const running = () => child.exitCode === null && child.signalCode === null;
+    // The watchdog: the resident memory of the whole tree (and of the cgroup, where there is
+    // one), and the wrapper's death, which would leave what it confined unwatched.
     const memoryTimer = setInterval(() => {
-      const rss = child.pid ? residentBytes(child.pid) : undefined;
-      if (rss !== undefined && rss > memoryLimit) stop(`it used more than ${this.memoryLimitMb} MB of memory and was stopped`);
+      if (process.platform !== 'linux' || !child.pid || !running()) return;
+      const tree = processTree(child.pid, [...(cgroup?.pids() ?? []), ...known]);
+      known = tree.members;
+      // The wrapper is gone and not yet reaped: 'close' tells why, and kills what is left.
+      if (!tree.rootRunning) return;
+      if (tree.rss > memoryLimit) stop(overMemory);
     }, MEMORY_POLL_MS);
     memoryTimer.unref();
 
+    /** Kills the child, its group, its cgroup and any process of it seen, and removes its folder: synchronous, safe to repeat. */
+    const destroy = () => {
+      killGroup(child);
+      cgroup?.kill();
+      for (const [pid] of survivors()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone already.
+        }
+      }
+      rmSync(tempDir, { recursive: true, force: true });
+    };
+    /** On a signal the grader is about to exit: wait (a little) for the cgroup to empty, so it can go too. */
+    const destroyNow = () => {
+      destroy();
+      const until = Date.now() + 2_000;
+      while (cgroup && !cgroup.remove() && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    };
+    this.children.set(child, destroy);
+    trackChild(destroyNow);
     const cleanUp = () => {
       clearInterval(memoryTimer);
+      destroy();
       this.children.delete(child);
-      rmSync(tempDir, { recursive: true, force: true });
+      untrackChild(destroyNow);
+      if (cgroup) removeCgroupLater(cgroup);
     };
     let reported = false;
     /** Tells the driver the child is gone, once; not when the driver itself stopped it. */
@@ -156,8 +246,7 @@ export class NodeRunner implements LabRunner {
      * not count against the test as a timeout.
      */
     const stop = (reason: string) => {
-      killGroup(child);
-      rmSync(tempDir, { recursive: true, force: true });
+      destroy();
       report(reason);
     };
 
@@ -168,6 +257,8 @@ export class NodeRunner implements LabRunner {
       stats.forged += reader!.dropped - before;
       if (reader!.bytes > MAX_CHANNEL_BYTES) stop(`it wrote more than ${MAX_CHANNEL_BYTES / 1024 / 1024} MB to the grader's event channel`);
     });
+    // The child's end of the pipe closed while it still runs: the submission closed it.
+    if (events) watchChannelEnd(events, () => child.exitCode === null && child.signalCode === null, () => stop(CHANNEL_BROKEN_REASON));
     if (!key) child.on('message', (event: ExecutorEvent) => onEvent(event));
 
     let exited = false;
@@ -175,8 +266,18 @@ export class NodeRunner implements LabRunner {
     child.on('close', (code, signal) => {
       if (exited) return;
       exited = true;
+      // The wrapper is reaped: whatever of the child still runs (in its cgroup, or seen before) outlived it.
+      const outlived = processTree(0, [...(cgroup?.pids() ?? []), ...known]).members.size > 0;
+      const oom = cgroup?.oomKilled() ?? false;
+      // Kills what outlived the wrapper, whatever the reason it ended.
       cleanUp();
-      report(exitReason(code, signal));
+      if (oom) report(overMemory);
+      // A wrapper killed from outside. bubblewrap passes on its child's end as an exit code (128 +
+      // the signal), so a signal that ends bwrap itself is one. `unshare` re-raises its child's
+      // signal, but only once its whole PID namespace is gone: with processes left, it was killed.
+      else if (signal && (wrapper === 'bwrap' || (wrapper === 'unshare' && outlived))) report(wrapperGone(`was killed by ${signal}`));
+      else if (wrapper === 'bwrap' && code !== null && code > 128 && signalName(code - 128)) report(exitReason(null, signalName(code - 128)!));
+      else report(exitReason(code, signal));
     });
     child.on('error', (error) => {
       if (exited) return;
@@ -200,12 +301,15 @@ export class NodeRunner implements LabRunner {
       },
       kill: () => {
         stopped = true;
-        killGroup(child);
         // Now, not on 'close': the grader may exit before a killed child's 'close' arrives.
-        rmSync(tempDir, { recursive: true, force: true });
+        destroy();
       },
     };
   }
+}
+
+function signalName(number: number): NodeJS.Signals | undefined {
+  return (Object.keys(constants.signals) as NodeJS.Signals[]).find((name) => constants.signals[name] === number);
 }
 
 function killGroup(child: ChildProcess): void {
@@ -218,7 +322,9 @@ function killGroup(child: ChildProcess): void {
 }
 
 /** Why a child ended that the runner did not stop, in words for the learner. */
-function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+export function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+  // The child found its event channel closed or replaced (channel.ts).
+  if (code === CHANNEL_BROKEN_EXIT) return CHANNEL_BROKEN_REASON;
   // V8 aborts when the heap is full; as PID 1 of its namespace the child cannot deliver SIGABRT
   // to itself, and glibc's abort() then ends it with SIGSEGV.
   if (signal === 'SIGABRT' || signal === 'SIGTRAP' || signal === 'SIGSEGV' || signal === 'SIGILL' || code === 134) {

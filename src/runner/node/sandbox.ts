@@ -1,22 +1,34 @@
 /**
  * How the grader's child process is confined, decided in the parent. Lab code is untrusted, so
- * on a grading machine the child runs:
+ * on a grading machine the child runs inside layers that each hold on their own:
  *
- * - under Node's permission model: it may read only the course's runner code (src/), the
- *   installed packages (node_modules/, where PGlite and sql.js keep their wasm and data files)
- *   and the PGlite snapshot, and write only to a fresh temporary folder. No child processes,
- *   workers, addons or WASI. The lab's files (starter, learner files, tests) reach the child
- *   over IPC, so labs/ is never readable: not the solution, not the tests folder.
- * - where `unshare` works (Linux with unprivileged user namespaces), in new user, network and
- *   PID namespaces: the network has only loopback (brought up, so labs that serve over HTTP on
- *   127.0.0.1 still work), and the child cannot see or signal any process outside its own.
+ * - where bubblewrap (`bwrap`) works, in its own mount namespace that holds only what the child
+ *   needs: the Node binary and the system's shared libraries, the course's `src/` and
+ *   `node_modules/` and the PGlite snapshot, all read-only at their usual paths, a private
+ *   tmpfs of DISK_QUOTA_BYTES at the child's temporary folder (a full disk is ENOSPC in the
+ *   child, never on the host), its own /proc and a minimal /dev. No labs/, no .git, no /etc,
+ *   no host /tmp, no /run and no socket of the host. New user (uid 65534 inside, no further
+ *   user namespaces), network (loopback only), PID, IPC, UTS and cgroup namespaces, a session of
+ *   its own, and it dies with its parent.
+ * - where bubblewrap is missing or fails, `unshare` gives the same user, network and PID
+ *   namespaces (own /proc, killed with `unshare`, `unshare` killed with the grader) but the
+ *   host's file system, limited only by the next layer.
+ * - under Node's permission model, in both cases: it may read only src/, node_modules/ and the
+ *   snapshot, and write only its temporary folder. No child processes, workers, addons or WASI.
+ *   The lab's files (starter, learner files, tests) reach the child over IPC, so labs/ is
+ *   never readable.
+ * - in a cgroup v2 of its own where the grader may create one (ChildCgroup): the kernel caps
+ *   its memory (`memory.max`) when the memory controller is delegated, and the whole group is
+ *   killed at once however its processes are nested. Otherwise node-runner.ts's watchdog polls
+ *   the resident memory of its process tree.
  *
  * What is available is probed once per grader process; what is missing is reported as a note
  * on the run, never silently assumed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
 export interface SandboxPlan {
   /** The program to start and its arguments, ending with node, its flags, the child module and its arguments. */
@@ -24,28 +36,135 @@ export interface SandboxPlan {
   args: string[];
   /** What could not be applied on this machine, in words for the run's notes. */
   missing: string[];
+  /** The process that confines the child, when there is one: its death while the child runs is a breach. */
+  wrapper?: 'bwrap' | 'unshare';
 }
 
+/** The size of the child's private temporary folder under bubblewrap. */
+export const DISK_QUOTA_BYTES = 64 * 1024 * 1024;
+/** The user the child runs as inside bubblewrap's user namespace ("nobody"). */
+const SANDBOX_ID = '65534';
+
 const IP_CANDIDATES = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'];
+const SETPRIV_CANDIDATES = ['/usr/bin/setpriv', '/bin/setpriv'];
+/** Where the dynamic loader finds the libraries Node links against (glibc, libstdc++); the rest of /usr stays out. */
+const LIBRARY_DIRS = ['/usr/lib', '/usr/lib64', '/lib', '/lib64'];
+const FILE_SYSTEM_NOTE = 'so the test process sees the whole file system, limited only by Node\'s permission model, and its temporary folder has no size limit';
 
-let probed: { permission: boolean; unshare: string | undefined; why: string[] } | undefined;
+interface Probed {
+  permission: boolean;
+  /** bwrap's path and the optional flags this version accepts. */
+  bwrap?: { path: string; flags: string[] };
+  /** For the unshare path: `ip`, and the optional flags that worked. */
+  unshare?: { ip: string; flags: string[]; setpriv?: string };
+  why: string[];
+}
 
-/** What this machine supports; cheap after the first call (one `unshare` probe, ~10 ms). */
-function probe(): NonNullable<typeof probed> {
+let probed: Probed | undefined;
+
+function findProgram(name: string): string | undefined {
+  const dirs = ['/usr/bin', '/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(delimiter)];
+  return dirs.map((dir) => join(dir, name)).find((path) => path.startsWith('/') && existsSync(path));
+}
+
+function nodeBinary(): string {
+  return realpathSync(process.execPath);
+}
+
+/** The read-only mounts of the libraries: a directory is bound, a merged-/usr link (`/lib -> usr/lib`) is recreated as a link. */
+function libraryMounts(): string[] {
+  const args: string[] = [];
+  for (const dir of LIBRARY_DIRS) {
+    try {
+      const stat = lstatSync(dir);
+      if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+      else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
+    } catch {
+      // Not on this system.
+    }
+  }
+  return args;
+}
+
+interface MountInput {
+  /** The course root: <root>/src and <root>/node_modules are mounted. */
+  root: string;
+  snapshot?: string;
+  tempDir: string;
+  /** Optional bwrap flags this version accepts. */
+  flags: string[];
+}
+
+/** bubblewrap's arguments up to (not including) the command. */
+function bwrapArgs(input: MountInput): string[] {
+  const node = nodeBinary();
+  const readOnly = [join(input.root, 'src'), join(input.root, 'node_modules'), ...(input.snapshot ? [input.snapshot] : [])];
+  return [
+    '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup',
+    ...input.flags,
+    '--uid', SANDBOX_ID, '--gid', SANDBOX_ID,
+    '--cap-drop', 'ALL',
+    '--die-with-parent', '--new-session',
+    '--hostname', 'lab',
+    '--ro-bind', node, node,
+    ...libraryMounts(),
+    ...readOnly.flatMap((path) => ['--ro-bind', path, path]),
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--size', String(DISK_QUOTA_BYTES), '--tmpfs', input.tempDir,
+    // bwrap's own root and /dev are tmpfs that would take files without a size limit.
+    '--remount-ro', '/dev',
+    '--remount-ro', '/',
+    '--chdir', input.tempDir,
+    '--',
+  ];
+}
+
+/** Starts `node --version` under bubblewrap with the grader's mounts: a note when it cannot. */
+function probeBwrap(root: string): { path: string; flags: string[] } | string {
+  const path = findProgram('bwrap');
+  if (!path) return `bubblewrap (\`bwrap\`, Debian's \`bubblewrap\`) is not installed, ${FILE_SYSTEM_NOTE}`;
+  let failure = '';
+  // --disable-userns (bubblewrap 0.8) keeps the child from making user namespaces of its own.
+  for (const flags of [['--disable-userns'], []]) {
+    const check = spawnSync(path, [...bwrapArgs({ root, tempDir: join(tmpdir(), 'lab-run-probe'), flags }), nodeBinary(), '--version'], { encoding: 'utf8', timeout: 5_000 });
+    if (check.status === 0 && check.stdout.trim() === process.version) return { path, flags };
+    failure ||= (check.stderr || check.error?.message || `exit code ${check.status}`).trim().split('\n')[0]!;
+  }
+  return `bubblewrap could not start Node in a sandbox here (${failure}), ${FILE_SYSTEM_NOTE}`;
+}
+
+/** What this machine supports; cheap after the first call (one `bwrap` probe, ~50 ms). */
+function probe(root: string): Probed {
   if (probed) return probed;
   const why: string[] = [];
   const permission = process.allowedNodeEnvironmentFlags.has('--permission');
   if (!permission) why.push(`Node ${process.version} has no --permission flag, so the test process can read and write files as the grader can`);
-  let unshare: string | undefined;
-  const ip = IP_CANDIDATES.find((p) => existsSync(p));
-  if (process.platform !== 'linux') why.push('not on Linux, so the test process keeps network access and can see other processes');
-  else if (!ip) why.push('no `ip` command to bring up loopback in a network namespace, so the test process keeps network access');
-  else {
-    const check = spawnSync('unshare', ['-rn', '--pid', '--fork', ip, 'link', 'set', 'lo', 'up'], { stdio: 'ignore', timeout: 5_000 });
-    if (check.status === 0) unshare = ip;
-    else why.push('`unshare` cannot create user and network namespaces here, so the test process keeps network access and can signal other processes');
+  probed = { permission, why };
+  if (process.platform !== 'linux') {
+    why.push('not on Linux, so the test process sees the whole file system, keeps network access and can see other processes');
+    return probed;
   }
-  probed = { permission, unshare, why };
+  const bwrap = probeBwrap(root);
+  if (typeof bwrap !== 'string') {
+    probed.bwrap = bwrap;
+    return probed;
+  }
+  why.push(bwrap);
+  const ip = IP_CANDIDATES.find((p) => existsSync(p));
+  if (!ip) {
+    why.push('no `ip` command to bring up loopback in a network namespace, so the test process keeps network access');
+    return probed;
+  }
+  // --mount-proc gives the PID namespace its own /proc, so host processes are not even listed.
+  for (const flags of [['--kill-child', '--mount-proc'], ['--kill-child'], []]) {
+    const check = spawnSync('unshare', ['-rn', '--pid', '--fork', ...flags, ip, 'link', 'set', 'lo', 'up'], { stdio: 'ignore', timeout: 5_000 });
+    if (check.status === 0) {
+      probed.unshare = { ip, flags, setpriv: SETPRIV_CANDIDATES.find((p) => existsSync(p)) };
+      return probed;
+    }
+  }
+  why.push('`unshare` cannot create user and network namespaces here, so the test process keeps network access and can signal other processes');
   return probed;
 }
 
@@ -56,15 +175,22 @@ export interface SandboxInput {
   snapshot: string;
   /** A fresh folder, the only place the child may write. */
   tempDir: string;
+  /** A cgroup made for this child (ChildCgroup.dir): the wrapper moves itself in before it starts anything. */
+  cgroup?: string;
+  /**
+   * For tests of the OS layers only: leave out Node's permission model, so that a probe shows
+   * what the namespaces alone allow. Never set by the grader.
+   */
+  withoutPermissionModel?: boolean;
 }
 
 /** The command that starts a confined child. */
 export function sandboxCommand(input: SandboxInput): SandboxPlan {
-  const { permission, unshare, why } = probe();
+  // The child module sits in <root>/src/runner/node/; its imports are in src/ and node_modules/.
+  const root = resolve(dirname(input.childModule), '..', '..', '..');
+  const { permission, bwrap, unshare, why } = probe(root);
   const flags = [...input.nodeFlags];
-  if (permission) {
-    // The child module sits in <root>/src/runner/node/; its imports are in src/ and node_modules/.
-    const root = resolve(dirname(input.childModule), '..', '..', '..');
+  if (permission && !input.withoutPermissionModel) {
     flags.push(
       '--permission',
       `--allow-fs-read=${join(root, 'src')}`,
@@ -73,40 +199,280 @@ export function sandboxCommand(input: SandboxInput): SandboxPlan {
       `--allow-fs-write=${input.tempDir}`,
     );
   }
-  const node = [process.execPath, ...flags, input.childModule];
-  if (!unshare) return { command: node[0]!, args: node.slice(1), missing: why };
-  // `--fork` makes the child PID 1 of its own PID namespace: process.kill() cannot reach the
-  // grader. `sh` brings loopback up inside the namespace, then becomes node (exec keeps the
-  // IPC and event pipes, which are plain inherited file descriptors).
-  return {
-    command: 'unshare',
-    args: ['-rn', '--pid', '--fork', '/bin/sh', '-c', `${unshare} link set lo up && exec "$0" "$@"`, ...node],
-    missing: why,
-  };
+  let plan: SandboxPlan;
+  if (bwrap) {
+    const node = [nodeBinary(), ...flags, input.childModule];
+    plan = { command: bwrap.path, args: [...bwrapArgs({ root, snapshot: input.snapshot, tempDir: input.tempDir, flags: bwrap.flags }), ...node], missing: why, wrapper: 'bwrap' };
+  } else if (unshare) {
+    const node = [process.execPath, ...flags, input.childModule];
+    // `--fork` makes the child PID 1 of its own PID namespace: process.kill() cannot reach the
+    // grader. `sh` brings loopback up inside the namespace, then becomes node (exec keeps the
+    // IPC and event pipes, which are plain inherited file descriptors). `--kill-child` ends the
+    // child with `unshare`, and setpriv's parent-death signal ends `unshare` with the grader.
+    const args = ['-rn', '--pid', '--fork', ...unshare.flags, '/bin/sh', '-c', `${unshare.ip} link set lo up && exec "$0" "$@"`, ...node];
+    plan = unshare.setpriv
+      ? { command: unshare.setpriv, args: ['--pdeathsig', 'KILL', 'unshare', ...args], missing: why, wrapper: 'unshare' }
+      : { command: 'unshare', args, missing: why, wrapper: 'unshare' };
+  } else {
+    const node = [process.execPath, ...flags, input.childModule];
+    plan = { command: node[0]!, args: node.slice(1), missing: why };
+  }
+  if (input.cgroup) {
+    // The shell joins the cgroup, then becomes the wrapper: everything it starts is in it.
+    plan = { ...plan, command: '/bin/sh', args: ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', input.cgroup, plan.command, ...plan.args] };
+  }
+  return plan;
+}
+
+/** One process as /proc shows it. */
+interface ProcessInfo {
+  /** Start time in clock ticks since boot: with the PID, it names the process even after PIDs wrap. */
+  start: string;
+  zombie: boolean;
+  rss: number;
+  children: number[];
+}
+
+function readProcess(pid: number): ProcessInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const state = fields[0]!;
+    const start = fields[19]!;
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const children: number[] = [];
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const list = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+        if (list) children.push(...list.split(/\s+/).map(Number));
+      } catch {
+        // The thread ended while we looked.
+      }
+    }
+    return { start, zombie: state === 'Z' || state === 'X', rss: kb ? Number(kb[1]) * 1024 : 0, children };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process that had this start time still runs (not a zombie, not a new process with a reused PID). */
+export function isRunning(pid: number, start: string): boolean {
+  const info = readProcess(pid);
+  return info !== undefined && !info.zombie && info.start === start;
+}
+
+export interface ProcessTree {
+  /** Whether the root process still runs (not gone, not a zombie). */
+  rootRunning: boolean;
+  /** Every running process of the tree, root included, by PID, with its start time. */
+  members: Map<number, string>;
+  /** Their resident memory together, in bytes. */
+  rss: number;
 }
 
 /**
- * Resident memory of a process and everything under it, in bytes (Linux: /proc), or undefined
- * when it cannot be read (another OS, or the process is gone). Counts native memory too
- * (ArrayBuffers, wasm heaps), which the JS heap limit does not.
+ * A process and everything under it however deep (Linux: /proc), plus `extra` processes that
+ * belong to it although they may have left the tree: a bare PID (a member of its cgroup) is
+ * always counted, a [PID, start time] pair (a process seen in it before) only while that same
+ * process runs. Each process is counted once, so a cycle in what /proc reports cannot loop.
  */
-export function residentBytes(pid: number): number | undefined {
-  if (process.platform !== 'linux') return undefined;
-  let total = 0;
-  const visit = (p: number, depth: number): void => {
+export function processTree(root: number, extra: Iterable<number | readonly [number, string]> = []): ProcessTree {
+  const members = new Map<number, string>();
+  const visited = new Set<number>();
+  let rss = 0;
+  let rootRunning = false;
+  const pending: (number | readonly [number, string])[] = [root, ...extra];
+  while (pending.length > 0) {
+    const item = pending.pop()!;
+    const [pid, expected] = typeof item === 'number' ? [item, undefined] : item;
+    if (visited.has(pid) || !Number.isInteger(pid) || pid <= 0) continue;
+    const info = readProcess(pid);
+    if (!info || info.zombie || (expected !== undefined && info.start !== expected)) continue;
+    visited.add(pid);
+    if (pid === root) rootRunning = true;
+    members.set(pid, info.start);
+    rss += info.rss;
+    pending.push(...info.children);
+  }
+  return { rootRunning, members, rss };
+}
+
+/** A cgroup v2 made for one child: all its processes, however started, are in it. */
+export interface ChildCgroup {
+  dir: string;
+  /** Whether the kernel holds the child to its memory cap (`memory.max`, the memory controller delegated to us). */
+  memoryCapped: boolean;
+  /** The processes in it now. */
+  pids(): number[];
+  /** Whether the kernel's OOM killer ended a process in it for going over `memory.max`. */
+  oomKilled(): boolean;
+  /** Kills every process in it. */
+  kill(): void;
+  /** Removes it; false while processes in it are still exiting. */
+  remove(): boolean;
+}
+
+let cgroupProbe: { base?: string; memory: boolean; why: string } | undefined;
+let cgroupCount = 0;
+
+/** The grader's own cgroup v2 folder, from /proc/self/cgroup and the cgroup2 mount. */
+export function ownCgroupDir(procCgroup: string, mountInfo: string): string | undefined {
+  const own = procCgroup.split('\n').find((line) => line.startsWith('0::'))?.slice(3).trim();
+  if (!own) return undefined;
+  for (const line of mountInfo.split('\n')) {
+    const fields = line.split(' ');
+    const dash = fields.indexOf('-');
+    if (dash < 0 || fields[dash + 1] !== 'cgroup2') continue;
+    const mountRoot = fields[3]!;
+    const mountPoint = fields[4]!;
+    if (own === mountRoot || own.startsWith(mountRoot === '/' ? '/' : `${mountRoot}/`)) return join(mountPoint, own.slice(mountRoot === '/' ? 0 : mountRoot.length)).replace(/(.)\/+$/, '$1');
+  }
+  return undefined;
+}
+
+function tryWrite(path: string, text: string): boolean {
+  try {
+    writeFileSync(path, text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Probes once whether the grader may make cgroups under its own, and whether they get the memory controller. */
+function probeCgroup(): NonNullable<typeof cgroupProbe> {
+  if (cgroupProbe) return cgroupProbe;
+  const watchdog = 'the test process\'s memory is capped by a watchdog that checks its processes every 100 ms, not by the kernel';
+  cgroupProbe = { memory: false, why: `no cgroup v2 is delegated to the grader, so ${watchdog}` };
+  if (process.platform !== 'linux') return cgroupProbe;
+  let found: string | undefined;
+  try {
+    found = ownCgroupDir(readFileSync('/proc/self/cgroup', 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'));
+    if (!found) return cgroupProbe;
+    accessSync(found, constants.W_OK);
+  } catch {
+    return cgroupProbe;
+  }
+  const base = found;
+  removeStaleCgroups(base);
+  const subtree = () => readFileSync(join(base, 'cgroup.subtree_control'), 'utf8').split(/\s+/);
+  let memory = false;
+  try {
+    memory = subtree().includes('memory');
+    // Enabling a controller for the subtree fails (EBUSY) where the grader's own cgroup holds processes and is not the root.
+    if (!memory && readFileSync(join(base, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('memory')) memory = tryWrite(join(base, 'cgroup.subtree_control'), '+memory') && subtree().includes('memory');
+  } catch {
+    memory = false;
+  }
+  // A process must be able to move itself in, as the wrapper's shell will.
+  const dir = join(base, `lab-run-${process.pid}-probe`);
+  try {
+    mkdirSync(dir);
+    const moved = spawnSync('/bin/sh', ['-c', 'echo $$ > "$0/cgroup.procs"', dir], { stdio: 'ignore', timeout: 5_000 });
+    if (moved.status !== 0) return cgroupProbe;
+    if (memory && !existsSync(join(dir, 'memory.max'))) memory = false;
+  } catch {
+    return cgroupProbe;
+  } finally {
     try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      const kb = /VmRSS:\s+(\d+)/.exec(status);
-      if (kb) total += Number(kb[1]) * 1024;
-      if (depth > 3) return;
-      for (const task of readdirSync(`/proc/${p}/task`)) {
-        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
-        for (const child of children ? children.split(/\s+/) : []) visit(Number(child), depth + 1);
-      }
+      rmdirSync(dir);
     } catch {
-      // The process ended while we looked.
+      // Not made, or its probe process is still exiting: removeStaleCgroups takes it next time.
     }
+  }
+  cgroupProbe = {
+    base,
+    memory,
+    why: memory ? '' : `the grader's cgroup v2 (${base}) has no memory controller it may delegate, so ${watchdog}`,
   };
-  visit(pid, 0);
-  return total;
+  return cgroupProbe;
+}
+
+/** Cgroups left by a grader that was killed before it could remove them. */
+function removeStaleCgroups(base: string): void {
+  try {
+    for (const name of readdirSync(base)) {
+      const owner = /^lab-run-(\d+)-/.exec(name)?.[1];
+      if (!owner || Number(owner) === process.pid || existsSync(`/proc/${owner}`)) continue;
+      tryWrite(join(base, name, 'cgroup.kill'), '1');
+      try {
+        rmdirSync(join(base, name));
+      } catch {
+        // Still exiting.
+      }
+    }
+  } catch {
+    // Nothing to clean.
+  }
+}
+
+/**
+ * Makes a cgroup for one child, capped at `memoryBytes` where the memory controller is ours;
+ * undefined (and a note saying why) where the grader may not make cgroups.
+ */
+export function childCgroup(memoryBytes: number): { cgroup?: ChildCgroup; note?: string } {
+  const { base, memory, why } = probeCgroup();
+  if (!base) return { note: why };
+  const dir = join(base, `lab-run-${process.pid}-${++cgroupCount}`);
+  try {
+    mkdirSync(dir);
+  } catch {
+    return { note: `the grader could not make a cgroup for the test process in ${base}, so its memory is capped by a watchdog that checks it every 100 ms` };
+  }
+  let memoryCapped = false;
+  if (memory) {
+    memoryCapped = tryWrite(join(dir, 'memory.max'), String(memoryBytes));
+    // No swap to spill into, and an OOM ends the whole group, never half of it.
+    tryWrite(join(dir, 'memory.swap.max'), '0');
+    tryWrite(join(dir, 'memory.oom.group'), '1');
+  }
+  const pids = (): number[] => {
+    const found: number[] = [];
+    const walk = (folder: string) => {
+      try {
+        for (const line of readFileSync(join(folder, 'cgroup.procs'), 'utf8').split('\n')) if (line) found.push(Number(line));
+        for (const entry of readdirSync(folder, { withFileTypes: true })) if (entry.isDirectory()) walk(join(folder, entry.name));
+      } catch {
+        // Removed while we looked.
+      }
+    };
+    walk(dir);
+    return found;
+  };
+  return {
+    cgroup: {
+      dir,
+      memoryCapped,
+      pids,
+      oomKilled: () => {
+        try {
+          return /^oom_kill\s+[1-9]/m.test(readFileSync(join(dir, 'memory.events'), 'utf8'));
+        } catch {
+          return false;
+        }
+      },
+      kill: () => {
+        // cgroup.kill (Linux 5.14) kills every member at once, also one that is forking.
+        if (tryWrite(join(dir, 'cgroup.kill'), '1')) return;
+        tryWrite(join(dir, 'cgroup.freeze'), '1');
+        for (const pid of pids()) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Gone already.
+          }
+        }
+      },
+      remove: () => {
+        try {
+          rmdirSync(dir);
+          return true;
+        } catch (error) {
+          return (error as NodeJS.ErrnoException).code === 'ENOENT';
+        }
+      },
+    },
+    note: why || undefined,
+  };
 }
