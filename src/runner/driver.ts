@@ -44,6 +44,11 @@ export interface DriveOptions {
 
 /** Extra time past a test's limit before the driver steps in, for the executor's own bookkeeping. */
 const GRACE_MS = 250;
+/**
+ * Extra time between two tests: after a test that left the database in a state a reset cannot
+ * undo, the executor starts a fresh one from the snapshot (about 1 s, more on a busy machine).
+ */
+const RELOAD_MS = 3_000;
 
 type AttemptEnd = { kind: 'done' } | { kind: 'retry' } | { kind: 'stop' };
 
@@ -168,7 +173,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
               record(event.id, event.outcome);
               current = undefined;
               phase = 'between';
-              arm(manifest.limits.testTimeoutMs);
+              arm(manifest.limits.testTimeoutMs + RELOAD_MS);
               break;
             case 'done':
               if (phase !== 'between') return;

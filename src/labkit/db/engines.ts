@@ -7,8 +7,16 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { SqlJsStatic } from 'sql.js';
 
 export interface Engines {
-  /** The run's one PGlite instance, started from a dumped data directory, never by initdb. */
+  /**
+   * The run's one PGlite instance, started from a dumped data directory, never by initdb. Each
+   * instance's start is recorded with rememberSnapshotState() (pg.ts) before anyone uses it.
+   */
   pglite(): Promise<PGlite>;
+  /**
+   * Replaces that instance with a new one from the snapshot, when a test left the old one in a
+   * state the reset cannot undo; pglite() returns the new one from then on. The old one is closed.
+   */
+  reloadPglite(): Promise<PGlite>;
   sqljs(): Promise<SqlJsStatic>;
 }
 

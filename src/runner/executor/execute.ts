@@ -4,8 +4,7 @@
  * stop, by replacing the whole executor.
  */
 import { engines } from '../../labkit/db/engines.ts';
-import { resetPglite } from '../../labkit/db/pg.ts';
-import { endTestDatabases } from '../../labkit/db/test-databases.ts';
+import { databaseReady, endTestDatabases, resetTestDatabase } from '../../labkit/db/test-databases.ts';
 import { closeAllNetworks } from '../../labkit/service/network.ts';
 import { startCollecting, stopCollecting, type RegisteredTest } from '../../labkit/test/collector.ts';
 import { isAssertionError } from '../../labkit/test/expect.ts';
@@ -27,7 +26,7 @@ export interface ExecuteHooks {
 
 export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void, hooks: ExecuteHooks = {}): Promise<void> {
   try {
-    if (request.databases.includes('pglite')) await resetPglite(await engines().pglite());
+    if (request.databases.includes('pglite')) await resetTestDatabase();
     if (request.databases.includes('sqljs')) await engines().sqljs();
   } catch (error) {
     emit({ type: 'fatal', message: `A database engine failed to start: ${describeError(error)}` });
@@ -67,6 +66,9 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
 
   const selected = request.only ? tests.filter((t) => request.only!.includes(t.id)) : tests;
   for (const test of selected) {
+    // A database replaced after the previous test (it left something a reset cannot undo) is
+    // waited for here, outside every test's time limit.
+    await databaseReady();
     emit({ type: 'test-start', id: test.id });
     const outcome = await runTest(test, request);
     emit({ type: 'test-end', id: test.id, outcome });
@@ -108,7 +110,7 @@ async function runTest(test: RegisteredTest, { seed, labId }: Pick<RunRequest, '
     // A test's services go with it, so the next test starts with none running.
     await closeAllNetworks();
     const { usedPg } = endTestDatabases();
-    if (usedPg) await resetPglite(await engines().pglite());
+    if (usedPg) await resetTestDatabase();
   } catch (error) {
     if (status === 'pass') {
       status = 'error';

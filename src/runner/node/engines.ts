@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import type { Engines } from '../../labkit/db/engines.ts';
+import { rememberSnapshotState } from '../../labkit/db/pg.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -59,12 +60,28 @@ export async function createPgSnapshot(): Promise<Uint8Array> {
   }
 }
 
-/** Engines that start lazily, once each, and stay up for the life of the process. */
+/**
+ * Engines that start lazily, once each, and stay up for the life of the process; PGlite is
+ * started again from the snapshot (read once, kept in memory) when a test left it unclean.
+ */
 export function nodeEngines(snapshotPath: string): Engines {
   let pglite: Promise<PGlite> | undefined;
   let sqljs: Promise<SqlJsStatic> | undefined;
+  let snapshot: Blob | undefined;
+  const start = async () => {
+    snapshot ??= new Blob([readFileSync(snapshotPath)]);
+    const db = await PGlite.create({ loadDataDir: snapshot });
+    await rememberSnapshotState(db);
+    return db;
+  };
   return {
-    pglite: () => (pglite ??= PGlite.create({ loadDataDir: new Blob([readFileSync(snapshotPath)]) })),
+    pglite: () => (pglite ??= start()),
+    reloadPglite: () => {
+      const old = pglite;
+      pglite = start();
+      old?.then((db) => db.close()).catch(() => {});
+      return pglite;
+    },
     sqljs: () => (sqljs ??= initSqlJs()),
   };
 }

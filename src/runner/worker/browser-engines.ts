@@ -5,6 +5,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import sqlWasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
+import type { Engines } from '../../labkit/db/engines.ts';
+import { rememberSnapshotState } from '../../labkit/db/pg.ts';
 
 export async function loadPgliteFromSnapshot(snapshotUrl: string): Promise<PGlite> {
   const response = await fetch(snapshotUrl);
@@ -14,4 +16,36 @@ export async function loadPgliteFromSnapshot(snapshotUrl: string): Promise<PGlit
 
 export function loadSqlJs(): Promise<SqlJsStatic> {
   return initSqlJs({ locateFile: () => sqlWasmUrl });
+}
+
+/**
+ * The lab runner's engines in its worker: they start lazily, once each, and stay up for the
+ * next runs; PGlite is started again from the snapshot (downloaded once) when a test left it
+ * in a state the reset cannot undo (see resetTestDatabase).
+ */
+export function browserEngines(snapshotUrl: string): Engines {
+  let pglite: Promise<PGlite> | undefined;
+  let sqljs: Promise<SqlJsStatic> | undefined;
+  let snapshot: Promise<Blob> | undefined;
+  const start = async () => {
+    snapshot ??= fetch(snapshotUrl).then((response) => {
+      if (!response.ok) throw new Error(`could not download the database snapshot (${response.status} ${response.statusText})`);
+      return response.blob();
+    });
+    // A failed download is tried again next time.
+    snapshot.catch(() => (snapshot = undefined));
+    const db = await PGlite.create({ loadDataDir: await snapshot });
+    await rememberSnapshotState(db);
+    return db;
+  };
+  return {
+    pglite: () => (pglite ??= start()),
+    reloadPglite: () => {
+      const old = pglite;
+      pglite = start();
+      old?.then((db) => db.close()).catch(() => {});
+      return pglite;
+    },
+    sqljs: () => (sqljs ??= loadSqlJs()),
+  };
 }

@@ -4,37 +4,22 @@
  * presses Run, and keeps them for the next runs.
  */
 /// <reference lib="webworker" />
-import type { PGlite } from '@electric-sql/pglite';
-import type { SqlJsStatic } from 'sql.js';
 import { installEngines } from '../../labkit/db/engines.ts';
-import { resetPglite } from '../../labkit/db/pg.ts';
 import { executeRun } from '../executor/execute.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
-import { loadPgliteFromSnapshot, loadSqlJs } from './browser-engines.ts';
+import { browserEngines } from './browser-engines.ts';
 import type { WorkerInit } from './worker-messages.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (event: ExecutorEvent) => scope.postMessage(event);
 
-let pglite: Promise<PGlite> | undefined;
-let sqljs: Promise<SqlJsStatic> | undefined;
-
 function startEngines(init: WorkerInit): void {
-  const loadPglite = async () => {
-    const db = await loadPgliteFromSnapshot(init.pgSnapshotUrl);
-    // One reset while the learner is still reading warms the code paths every test goes through.
-    await resetPglite(db);
-    return db;
-  };
-  installEngines({
-    pglite: () => (pglite ??= loadPglite()),
-    sqljs: () => (sqljs ??= loadSqlJs()),
-  });
-  // Warm up now; a failure is reported when a run needs the engine.
-  if (init.databases.includes('pglite')) pglite = loadPglite();
-  if (init.databases.includes('sqljs')) sqljs = loadSqlJs();
-  pglite?.catch(() => {});
-  sqljs?.catch(() => {});
+  const engines = browserEngines(init.pgSnapshotUrl);
+  installEngines(engines);
+  // Warm up now (starting PGlite records its snapshot state and resets it once, which also warms
+  // the code paths every test goes through); a failure is reported when a run needs the engine.
+  if (init.databases.includes('pglite')) engines.pglite().catch(() => {});
+  if (init.databases.includes('sqljs')) engines.sqljs().catch(() => {});
 }
 
 // Lab code may leave a rejected promise behind; it must not take the worker down.
