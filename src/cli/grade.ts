@@ -7,11 +7,14 @@
  * the I/O (stdout, files, the GitHub Actions files named by environment variables) is here.
  *
  * Exit codes: 0 score at or above the pass mark; 1 graded, below the pass mark; 2 could not
- * grade (bad usage, unknown or invalid lab, no test ran).
+ * grade (bad usage, unknown or invalid lab, no test ran, the lab folder changed during the run).
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { solutionFiles, type FileMap } from '../labs/bundle.ts';
+import { labFingerprint, labFolderChanged } from '../labs/lab-fingerprint.ts';
+import { labsRoot } from '../labs/list-labs.ts';
 import { loadLab } from '../labs/load-lab.ts';
 import { NodeRunner } from '../runner/node/node-runner.ts';
 import { formatClassroom } from '../reports/classroom.ts';
@@ -129,6 +132,10 @@ async function main(argv: string[]): Promise<number> {
   let graded = true;
   const runner = new NodeRunner({ seed: checked.seed });
   try {
+    // Taken before the lab is read and compared after the run: a lab folder that changed
+    // meanwhile (nothing of the grader's writes there) makes the result untrustworthy.
+    const labDir = join(args.values.labs ?? labsRoot(), labId);
+    const labOnDisk = labFingerprint(labDir);
     const bundle = loadLab(labId, { root: args.values.labs });
     let files: FileMap = {};
     if (args.values.solution) files = solutionFiles(bundle);
@@ -139,6 +146,8 @@ async function main(argv: string[]): Promise<number> {
       files = submission.files;
     }
     result = await runner.run(bundle, files);
+    const changed = labFolderChanged(labDir, labOnDisk);
+    if (changed) throw new Error(changed);
   } catch (error) {
     // Machine-readable reports still get a result, through the same constructor as every
     // other run, so CI shows why nothing was graded instead of a missing file.

@@ -103,6 +103,7 @@ async function grade(values: Record<string, unknown>, positionals: string[]): Pr
     shard,
     roster,
     course: course(),
+    labsRoot: values.labs as string | undefined,
     onNote: (note) => console.error(`note: ${note}`),
     onGraded: (done, total, learner, labId, entry) => {
       const what = entry.state === 'graded' ? `${entry.result.score}/${entry.result.maxScore}` : entry.state === 'error' ? `could not be graded: ${entry.error.split('\n')[0]}` : 'not submitted';

@@ -11,7 +11,10 @@
  * apart (a runner kills its children when disposed).
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { LabBundle } from '../labs/bundle.ts';
+import { labFingerprint, labFolderChanged } from '../labs/lab-fingerprint.ts';
+import { labsRoot } from '../labs/list-labs.ts';
 import { NodeRunner } from '../runner/node/node-runner.ts';
 import { readSubmissionFrom } from '../cli/submission-zip.ts';
 import { buildLabResult, type LabResult } from '../schemas/lab-result.ts';
@@ -32,6 +35,8 @@ export interface ClassRun {
   onGraded?: (done: number, total: number, learner: string, labId: string, entry: LabEntry) => void;
   /** Hears entries of the class folder that were skipped. */
   onNote?: (note: string) => void;
+  /** Where the lab folders are (default labs/), to check that none changed during the runs. */
+  labsRoot?: string;
 }
 
 export function testsHash(bundle: LabBundle): string {
@@ -48,13 +53,21 @@ export async function gradeClass(run: ClassRun): Promise<Gradebook> {
   const ids = learnersOfShard([...found.learners.keys(), ...roster], run.shard);
 
   const jobs = ids.flatMap((learner) => run.bundles.map((bundle) => ({ learner, bundle, source: found.learners.get(learner)?.get(bundle.manifest.id) })));
+  // Each lab folder as it is now, when its bundle has just been read; checked after every run:
+  // from the run in which a folder changed on, that lab's entries are not graded.
+  const labDirs = new Map(run.bundles.map((bundle) => [bundle, join(run.labsRoot ?? labsRoot(), bundle.manifest.id)]));
+  const labsOnDisk = new Map(run.bundles.map((bundle) => [bundle, labFingerprint(labDirs.get(bundle)!)]));
   let done = 0;
   const entries = await runPool(
     jobs,
     run.jobs,
     () => new NodeRunner(),
     async (job, runner): Promise<LabEntry> => {
-      const entry = await gradeOne(runner, job.bundle, job.source);
+      let entry = await gradeOne(runner, job.bundle, job.source);
+      if (entry.state !== 'missing') {
+        const changed = labFolderChanged(labDirs.get(job.bundle)!, labsOnDisk.get(job.bundle)!);
+        if (changed) entry = { state: 'error', source: entry.source, notes: entry.notes, error: changed, result: entry.result };
+      }
       run.onGraded?.(++done, jobs.length, job.learner, job.bundle.manifest.id, entry);
       return entry;
     },
