@@ -21,6 +21,7 @@ import { loadLab } from '../../src/labs/load-lab.ts';
 import { ensurePgSnapshot } from '../../src/runner/node/engines.ts';
 import { NodeRunner } from '../../src/runner/node/node-runner.ts';
 import { childCgroup, DISK_QUOTA_BYTES, isRunning, ownCgroupDir, processTree, sandboxCommand, type SandboxInput } from '../../src/runner/node/sandbox.ts';
+import { processesMentioning } from '../support/processes.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CHILD = join(ROOT, 'src/runner/node/child.ts');
@@ -270,20 +271,6 @@ test('sandbox: the watchdog counts a process tree however deep, and a process th
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/** Processes whose command line or parent chain ties them to `needle` (a folder only this grade used). */
-function processesMentioning(needle: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(needle) || readFileSync(`/proc/${name}/environ`, 'utf8').includes(needle)) found.push(Number(name));
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
-}
 
 function descendants(pid: number): Map<number, string> {
   const tree = processTree(pid);

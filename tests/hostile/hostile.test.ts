@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { labResult } from '../../src/schemas/lab-result.ts';
+import { processesMentioning } from '../support/processes.ts';
 
 const CASES = 'tests/fixtures/hostile';
 const LABS = 'tests/fixtures/labs';
@@ -60,20 +61,6 @@ function hashTree(dir: string): string {
   };
   walk(dir);
   return hash.digest('hex');
-}
-
-/** Processes that mention `needle` (a folder only one grade used) in their command line or environment. */
-function processesMentioning(needle: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(needle) || readFileSync(`/proc/${name}/environ`, 'utf8').includes(needle)) found.push(Number(name));
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
 }
 
 /** Grades with a temporary folder of its own (`tmp`), so that what the grade leaves there, or still running, is known to be its. */

@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { SqlJsStatic } from 'sql.js';
+import { rememberSnapshotState } from './pg.ts';
 
 export interface Engines {
   /**
@@ -18,6 +19,30 @@ export interface Engines {
    */
   reloadPglite(): Promise<PGlite>;
   sqljs(): Promise<SqlJsStatic>;
+}
+
+/**
+ * Engines that start lazily, once each, and stay up for the life of the host; `startPglite`
+ * (a new instance from the runtime's snapshot) runs again when a test left PGlite unclean.
+ */
+export function lazyEngines(startPglite: () => Promise<PGlite>, startSqlJs: () => Promise<SqlJsStatic>): Engines {
+  let pglite: Promise<PGlite> | undefined;
+  let sqljs: Promise<SqlJsStatic> | undefined;
+  const start = async () => {
+    const db = await startPglite();
+    await rememberSnapshotState(db);
+    return db;
+  };
+  return {
+    pglite: () => (pglite ??= start()),
+    reloadPglite: () => {
+      const old = pglite;
+      pglite = start();
+      old?.then((db) => db.close()).catch(() => {});
+      return pglite;
+    },
+    sqljs: () => (sqljs ??= startSqlJs()),
+  };
 }
 
 let installed: Engines | undefined;

@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
-import type { Engines } from '../../labkit/db/engines.ts';
-import { rememberSnapshotState } from '../../labkit/db/pg.ts';
+import { lazyEngines, type Engines } from '../../labkit/db/engines.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -65,23 +64,9 @@ export async function createPgSnapshot(): Promise<Uint8Array> {
  * started again from the snapshot (read once, kept in memory) when a test left it unclean.
  */
 export function nodeEngines(snapshotPath: string): Engines {
-  let pglite: Promise<PGlite> | undefined;
-  let sqljs: Promise<SqlJsStatic> | undefined;
   let snapshot: Blob | undefined;
-  const start = async () => {
+  return lazyEngines(() => {
     snapshot ??= new Blob([readFileSync(snapshotPath)]);
-    const db = await PGlite.create({ loadDataDir: snapshot });
-    await rememberSnapshotState(db);
-    return db;
-  };
-  return {
-    pglite: () => (pglite ??= start()),
-    reloadPglite: () => {
-      const old = pglite;
-      pglite = start();
-      old?.then((db) => db.close()).catch(() => {});
-      return pglite;
-    },
-    sqljs: () => (sqljs ??= initSqlJs()),
-  };
+    return PGlite.create({ loadDataDir: snapshot });
+  }, () => initSqlJs());
 }

@@ -5,8 +5,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import sqlWasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
-import type { Engines } from '../../labkit/db/engines.ts';
-import { rememberSnapshotState } from '../../labkit/db/pg.ts';
+import { lazyEngines, type Engines } from '../../labkit/db/engines.ts';
 
 export async function loadPgliteFromSnapshot(snapshotUrl: string): Promise<PGlite> {
   const response = await fetch(snapshotUrl);
@@ -24,28 +23,14 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
  * in a state the reset cannot undo (see resetTestDatabase).
  */
 export function browserEngines(snapshotUrl: string): Engines {
-  let pglite: Promise<PGlite> | undefined;
-  let sqljs: Promise<SqlJsStatic> | undefined;
   let snapshot: Promise<Blob> | undefined;
-  const start = async () => {
+  return lazyEngines(async () => {
     snapshot ??= fetch(snapshotUrl).then((response) => {
       if (!response.ok) throw new Error(`could not download the database snapshot (${response.status} ${response.statusText})`);
       return response.blob();
     });
     // A failed download is tried again next time.
     snapshot.catch(() => (snapshot = undefined));
-    const db = await PGlite.create({ loadDataDir: await snapshot });
-    await rememberSnapshotState(db);
-    return db;
-  };
-  return {
-    pglite: () => (pglite ??= start()),
-    reloadPglite: () => {
-      const old = pglite;
-      pglite = start();
-      old?.then((db) => db.close()).catch(() => {});
-      return pglite;
-    },
-    sqljs: () => (sqljs ??= loadSqlJs()),
-  };
+    return PGlite.create({ loadDataDir: await snapshot });
+  }, loadSqlJs);
 }
