@@ -20,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { loadLab } from '../../src/labs/load-lab.ts';
 import { ensurePgSnapshot } from '../../src/runner/node/engines.ts';
 import { NodeRunner } from '../../src/runner/node/node-runner.ts';
-import { childCgroup, DISK_QUOTA_BYTES, isRunning, ownCgroupDir, processTree, sandboxCommand, type SandboxInput } from '../../src/runner/node/sandbox.ts';
+import { childCgroup, ownCgroupDir } from '../../src/runner/node/cgroup.ts';
+import { isRunning, processTree } from '../../src/runner/node/process-tree.ts';
+import { DISK_QUOTA_BYTES, sandboxCommand, type SandboxInput } from '../../src/runner/node/sandbox.ts';
 import { processesMentioning } from '../support/processes.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));

@@ -23,7 +23,9 @@ import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { CHANNEL_BROKEN_EXIT, CHANNEL_BROKEN_REASON, channelReader, EVENT_FD, MAX_CHANNEL_BYTES, newChannelKey, watchChannelEnd } from './channel.ts';
 import type { ChildMessage } from './child.ts';
 import { ensurePgSnapshot } from './engines.ts';
-import { childCgroup, isRunning, processTree, sandboxCommand, type ChildCgroup, type SandboxPlan } from './sandbox.ts';
+import { childCgroup, type ChildCgroup } from './cgroup.ts';
+import { isRunning, processTree } from './process-tree.ts';
+import { sandboxCommand, type SandboxPlan } from './sandbox.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
