@@ -40,7 +40,14 @@ export interface DriveOptions {
   bootTimeoutMs?: number;
   /** The seed of the CI-only checks' inputs; a random one when absent. */
   seed?: number;
+  /** Run only these test ids (the mutation runner runs the tests that reach a mutant); all when absent. */
+  only?: readonly string[];
+  /** Stop at the first test that does not pass; the tests after it are reported as not run. */
+  stopAfterFailure?: boolean;
 }
+
+/** What a test not run because an earlier one failed (with `stopAfterFailure`) says. */
+export const NOT_RUN_AFTER_FAILURE = 'Not run: the run stopped at the first test that did not pass.';
 
 /** Extra time past a test's limit before the driver steps in, for the executor's own bookkeeping. */
 const GRACE_MS = 250;
@@ -69,7 +76,8 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     outcomes.set(id, outcome);
     progress({ type: 'test-end', id, outcome });
   };
-  const remaining = () => plan.map((t) => t.id).filter((id) => !outcomes.has(id));
+  const wanted = (id: string) => !options.only || options.only.includes(id);
+  const remaining = () => plan.map((t) => t.id).filter((id) => wanted(id) && !outcomes.has(id));
   const failRemaining = (status: TestOutcome['status'], message: string) => {
     for (const id of remaining()) record(id, { status, message, durationMs: 0 });
   };
@@ -83,6 +91,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
     defaultTimeoutMs: manifest.limits.testTimeoutMs,
     databases: manifest.databases,
+    ...(options.stopAfterFailure ? { stopAfterFailure: true } : {}),
   };
 
   const attempt = (only: string[] | undefined): Promise<AttemptEnd> =>
@@ -177,7 +186,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
               break;
             case 'done':
               if (phase !== 'between') return;
-              failRemaining('error', 'This test never reported a result.');
+              failRemaining('error', options.stopAfterFailure ? NOT_RUN_AFTER_FAILURE : 'This test never reported a result.');
               finish({ kind: 'done' }, true);
               break;
             case 'fatal':
@@ -209,7 +218,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
       executor.send(only ? { ...request, only } : request);
     });
 
-  let end = await attempt(undefined);
+  let end = await attempt(options.only ? [...options.only] : undefined);
   while (end.kind === 'retry' && remaining().length > 0 && performance.now() < deadline) {
     end = await attempt(remaining());
   }
@@ -221,7 +230,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     labId: manifest.id,
     labVersion: manifest.version,
     runtime: options.runtime,
-    plan,
+    plan: plan.filter((t) => wanted(t.id)),
     outcomes,
     problem,
     durationMs: performance.now() - started,

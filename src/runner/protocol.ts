@@ -19,6 +19,8 @@ export interface RunRequest {
   seed: number;
   /** Run only these test ids (after an executor was replaced mid-run); all when absent. */
   only?: string[];
+  /** Stop at the first test that does not pass (a mutant needs one failing test, not all). */
+  stopAfterFailure?: boolean;
 }
 
 export type ExecutorEvent =

@@ -62,6 +62,88 @@ test('crashOnWrite stops the chosen write, inside or outside a transaction, unti
   endTestDatabases();
 });
 
+// A write is what the engine does, not what the SQL text starts with: each of these statements
+// writes, each is the one chosen to crash, and none of its rows may be there afterwards.
+const SQLITE_WRITES = [
+  'INSERT INTO t VALUES (10)',
+  '/* a comment first */ insert into t values (11)',
+  'WITH x AS (SELECT 12 AS n) INSERT INTO t SELECT n FROM x',
+  'INSERT INTO t VALUES (13) ON CONFLICT DO NOTHING',
+  'UPDATE t SET n = n + 1 WHERE n = -1',
+  'REPLACE INTO t VALUES (14)',
+  'DELETE FROM t WHERE n = 1',
+];
+
+test('crashOnWrite in SQLite counts every statement the engine runs as a write, and no schema change or read', async () => {
+  const db = await sqlite();
+  db.exec('CREATE TABLE t (n INTEGER)');
+  db.run('INSERT INTO t VALUES (1)');
+  for (const sql of SQLITE_WRITES) {
+    crashOnWrite(db, 1);
+    assert.throws(() => db.run(sql), SimulatedCrash, sql);
+    assert.deepEqual(db.all('SELECT n FROM t'), [{ n: 1 }], `after the crash of: ${sql}`);
+  }
+  crashOnWrite(db, 1);
+  db.exec('CREATE TABLE u (n INTEGER); CREATE INDEX t_n ON t (n)');
+  db.all('SELECT * FROM t');
+  assert.throws(() => db.exec('SELECT 1; INSERT INTO u VALUES (1)'), SimulatedCrash, 'the second statement of an exec writes');
+  clearFaults(db);
+  endTestDatabases();
+});
+
+const PG_WRITES = [
+  'INSERT INTO t VALUES (10)',
+  '-- a comment first\ninsert into t values (11)',
+  'WITH x AS (SELECT 12 AS n) INSERT INTO t SELECT n FROM x',
+  'WITH gone AS (DELETE FROM t WHERE n = 1 RETURNING n) SELECT count(*) FROM gone',
+  'SELECT add_row(13)',
+  'UPDATE t SET n = n + 1 WHERE n = -1',
+  'INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING',
+];
+
+test('crashOnWrite in PostgreSQL counts every statement the engine runs as a write, in or out of a transaction', async () => {
+  await resetPglite(pglite);
+  const db = await pg();
+  await db.exec(`CREATE TABLE t (n int PRIMARY KEY); CREATE TABLE w (n int);
+    CREATE FUNCTION add_row(v int) RETURNS void LANGUAGE sql AS 'INSERT INTO t VALUES (v)';`);
+  await db.query('INSERT INTO t VALUES (1)');
+  for (const sql of PG_WRITES) {
+    crashOnWrite(db, 1);
+    await assert.rejects(db.query(sql), SimulatedCrash, sql);
+    assert.deepEqual((await db.query('SELECT n FROM t')).rows, [{ n: 1 }], `after the crash of: ${sql}`);
+    crashOnWrite(db, 2);
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO w VALUES (1)');
+        await tx.query(sql);
+      }),
+      SimulatedCrash,
+      `in a transaction: ${sql}`,
+    );
+    assert.deepEqual((await db.query('SELECT n FROM t UNION ALL SELECT n + 100 FROM w')).rows, [{ n: 1 }], `after the crash in a transaction of: ${sql}`);
+  }
+  crashOnWrite(db, 1);
+  await db.exec('CREATE TABLE u (n int); CREATE INDEX t_n ON t (n)');
+  await db.query('SELECT * FROM t FOR UPDATE');
+  await db.query('INSERT INTO u VALUES (1)').then(
+    () => assert.fail('the first write after the schema changes and the read should have crashed'),
+    (error) => assert.ok(error instanceof SimulatedCrash, String(error)),
+  );
+  clearFaults(db);
+  // A statement that fails is the learner's error, not a crash, and leaves its transaction failed as always.
+  crashOnWrite(db, 1);
+  await assert.rejects(
+    db.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES (1)').catch(() => {});
+      await tx.query('SELECT 1');
+    }),
+    (error) => pgErrorCode(error) === '25P02',
+  );
+  clearFaults(db);
+  endTestDatabases();
+  await resetPglite(pglite);
+});
+
 test('Sqlite transactions commit, roll back on a throw, and refuse nesting and async functions', async () => {
   const db = await sqlite();
   db.exec('CREATE TABLE t (n INTEGER)');

@@ -1,19 +1,22 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { writeFaultsOf } from '../faults/write-faults.ts';
+import { runStatement } from './pg-write-probe.ts';
 import type { Pg, PgQueries, PgResult, Row, SqlValue } from './types.ts';
 
 type PgliteQueries = Pick<PGlite | Transaction, 'query' | 'exec'>;
 
-function queriesOn(target: PgliteQueries, faultsOwner: object): PgQueries {
+/**
+ * The course's query and exec on a PGlite instance or one of its transactions. `top` is the
+ * instance itself when `target` is it (a statement outside any transaction of the helper).
+ */
+export function queriesOn(target: PgliteQueries, faultsOwner: object, top?: PGlite): PgQueries {
   return {
     async query<T = Row>(sql: string, params: SqlValue[] = []): Promise<PgResult<T>> {
-      writeFaultsOf(faultsOwner).beforeStatement(sql);
-      const result = await target.query<T>(sql, params);
+      const result = await runStatement(sql, target, top, writeFaultsOf(faultsOwner), (on) => on.query<T>(sql, params));
       return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
     },
     async exec(sql: string): Promise<void> {
-      writeFaultsOf(faultsOwner).beforeStatement(sql);
-      await target.exec(sql);
+      await runStatement(sql, target, top, writeFaultsOf(faultsOwner), (on) => on.exec(sql));
     },
   };
 }
@@ -21,7 +24,7 @@ function queriesOn(target: PgliteQueries, faultsOwner: object): PgQueries {
 /** Wraps a PGlite instance in the course's `Pg` interface. */
 export function wrapPglite(pglite: PGlite): Pg {
   const db = {} as Pg;
-  Object.assign(db, queriesOn(pglite, db), {
+  Object.assign(db, queriesOn(pglite, db, pglite), {
     transaction<T>(fn: (tx: PgQueries) => Promise<T>): Promise<T> {
       return pglite.transaction((tx) => fn(queriesOn(tx, db)));
     },

@@ -9,9 +9,9 @@
  * up those rights until the transaction ends, but the service's own SQL could take them back
  * with RESET ROLE: this models the isolation of separate roles, it is not a security boundary.
  */
-import type { PGlite, Transaction } from '@electric-sql/pglite';
-import { writeFaultsOf } from '../faults/write-faults.ts';
-import type { Pg, PgQueries, PgResult, Row, SqlValue } from './types.ts';
+import type { PGlite } from '@electric-sql/pglite';
+import { queriesOn } from './pg.ts';
+import type { Pg, PgQueries, Row, SqlValue } from './types.ts';
 
 /** Names a schema and its role may take: lowercase, so SQL never needs to quote them. */
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -45,22 +45,10 @@ export async function createServiceSchema(pglite: PGlite, name: string): Promise
     REVOKE ALL ON SCHEMA public FROM ${name};`);
 
   const db = {} as Pg;
-  const faults = () => writeFaultsOf(db);
-  const asService = (tx: Pick<Transaction, 'query' | 'exec'>): PgQueries => ({
-    async query<T = Row>(sql: string, params: SqlValue[] = []): Promise<PgResult<T>> {
-      faults().beforeStatement(sql);
-      const result = await tx.query<T>(sql, params);
-      return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
-    },
-    async exec(sql: string): Promise<void> {
-      faults().beforeStatement(sql);
-      await tx.exec(sql);
-    },
-  });
   const inServiceTransaction = <T>(fn: (tx: PgQueries) => Promise<T>): Promise<T> =>
     pglite.transaction(async (tx) => {
       await tx.exec(enterSchema(name));
-      return fn(asService(tx));
+      return fn(queriesOn(tx, db));
     });
 
   Object.assign(db, {

@@ -1,5 +1,6 @@
 import type { Database, SqlValue as SqlJsValue } from 'sql.js';
-import { writeFaultsOf } from '../faults/write-faults.ts';
+import { SimulatedCrash, writeFaultsOf } from '../faults/write-faults.ts';
+import { writesRows } from './sqlite-write-probe.ts';
 import type { Row, SqlValue, Sqlite } from './types.ts';
 
 /** sql.js binds numbers, strings, Uint8Arrays and null; the rest is converted the way SQLite would store it. */
@@ -14,18 +15,23 @@ function toSqlJs(value: SqlValue): SqlJsValue {
 /** Wraps a sql.js Database in the course's `Sqlite` interface. */
 export function wrapSqlJs(database: Database): Sqlite {
   let inTransaction = false;
+  // Before a statement runs: a write chosen by crashOnWrite throws instead of running.
+  const crashIfChosen = (sql: string) => {
+    const faults = writeFaultsOf(db);
+    if (faults.armed && writesRows(database, sql) && faults.countWrite()) throw new SimulatedCrash();
+  };
   const db: Sqlite = {
     export() {
       if (inTransaction) throw new Error('export() cannot run inside a transaction: SQLite would copy a state that is not committed');
       return database.export();
     },
     run(sql, params = []) {
-      writeFaultsOf(db).beforeStatement(sql);
+      crashIfChosen(sql);
       database.run(sql, params.map(toSqlJs));
       return { changes: database.getRowsModified() };
     },
     all<T = Row>(sql: string, params: SqlValue[] = []): T[] {
-      writeFaultsOf(db).beforeStatement(sql);
+      crashIfChosen(sql);
       const statement = database.prepare(sql);
       try {
         statement.bind(params.map(toSqlJs));
@@ -40,7 +46,7 @@ export function wrapSqlJs(database: Database): Sqlite {
       return db.all<T>(sql, params)[0];
     },
     exec(sql) {
-      writeFaultsOf(db).beforeStatement(sql);
+      crashIfChosen(sql);
       database.exec(sql);
     },
     transaction<T>(fn: () => T): T {

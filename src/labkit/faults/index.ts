@@ -20,7 +20,11 @@ export { failOnCall, SimulatedFailure, type FailOnCallOptions } from './fail-on-
 export { messageFaults, type FaultEvent, type FaultKind, type FaultRule, type FaultTiming, type MessageFaults, type MessageMatch } from './message-faults.ts';
 export { seededRandom, withSeed } from './seeded-random.ts';
 
-/** Makes the `n`th write (INSERT, UPDATE, DELETE, REPLACE) through `db` from now throw SimulatedCrash. */
+/**
+ * Makes the `n`th write through `db` from now throw SimulatedCrash instead of happening. A write is
+ * any statement the engine runs as one (INSERT, UPDATE, DELETE, upserts, `WITH … INSERT`, a
+ * function that writes), whatever its text looks like; schema changes are not writes.
+ */
 export function crashOnWrite(db: Pg | Sqlite, n: number): void {
   writeFaultsOf(db).crashOnWrite(n);
 }

@@ -1,6 +1,15 @@
 /**
  * Write faults under the database helpers: "crash on the Nth write" lets a test stop lab code
  * at every point between two writes without knowing how the code is structured.
+ *
+ * What counts as a write is decided by the engine, never by the SQL text, so a write inside
+ * `WITH … INSERT`, after a comment, in a trigger or through a function is a write like any other:
+ *   - SQLite: the statement's program (EXPLAIN) opens a table or index for writing, before it runs;
+ *   - PostgreSQL: the statement runs inside a savepoint, and it wrote when it changed rows or
+ *     took a row-exclusive lock (which every INSERT, UPDATE, DELETE and MERGE takes, even one that
+ *     matches no row). A write chosen to crash is rolled back to the savepoint, so it never happened.
+ * Schema changes (CREATE TABLE, …) are not writes. While no crash is armed nothing is probed,
+ * so statements cost what they always cost.
  */
 
 /** Thrown by a database helper when a test-injected crash fires. Lab code must not catch it to carry on. */
@@ -10,8 +19,6 @@ export class SimulatedCrash extends Error {
     this.name = 'SimulatedCrash';
   }
 }
-
-const WRITE = /^\s*(insert|update|delete|replace|upsert)\b/i;
 
 /** Counts writes through one database helper and crashes on the chosen one. */
 export class WriteFaults {
@@ -27,11 +34,16 @@ export class WriteFaults {
     this.remaining = 0;
   }
 
-  /** Called before every statement; throws when this is the write chosen to crash. */
-  beforeStatement(sql: string): void {
-    if (this.remaining === 0 || !WRITE.test(sql)) return;
+  /** True while a crash is waiting: only then do the helpers find out whether a statement writes. */
+  get armed(): boolean {
+    return this.remaining > 0;
+  }
+
+  /** Counts one write; true when it is the one chosen to crash (the helper then throws SimulatedCrash). */
+  countWrite(): boolean {
+    if (this.remaining === 0) return false;
     this.remaining -= 1;
-    if (this.remaining === 0) throw new SimulatedCrash();
+    return this.remaining === 0;
   }
 }
 

@@ -72,6 +72,7 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
     emit({ type: 'test-start', id: test.id });
     const outcome = await runTest(test, request);
     emit({ type: 'test-end', id: test.id, outcome });
+    if (request.stopAfterFailure && outcome.status !== 'pass') break;
   }
   emit({ type: 'done' });
 }
