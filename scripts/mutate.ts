@@ -1,5 +1,5 @@
 /**
- * npm run mutate -- <lab-id> [--concurrency N] [--seed N]
+ * npm run mutate -- <lab-id> [--concurrency N] [--seed N] [--labs DIR]
  *
  * Mutation testing of one lab with StrykerJS: Stryker changes the lab's solution one small
  * edit at a time (a `<` for a `<=`, a condition forced true, a statement removed), and each
@@ -39,26 +39,27 @@ const MUTATION_BAR = 0.9;
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, allowPositionals: true, options: { concurrency: { type: 'string' }, seed: { type: 'string' } } });
+    args = parseArgs({ args: argv, allowPositionals: true, options: { concurrency: { type: 'string' }, seed: { type: 'string' }, labs: { type: 'string' } } });
   } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: npm run mutate -- <lab-id> [--concurrency N] [--seed N]`);
+    console.error(`${(error as Error).message}\nUsage: npm run mutate -- <lab-id> [--concurrency N] [--seed N] [--labs DIR]`);
     return 2;
   }
   const [labId] = args.positionals;
   if (!labId || args.positionals.length > 1) {
-    console.error('Usage: npm run mutate -- <lab-id> [--concurrency N] [--seed N]');
+    console.error('Usage: npm run mutate -- <lab-id> [--concurrency N] [--seed N] [--labs DIR]');
     return 2;
   }
-  const bundle = loadLab(labId, { root: LABS });
+  const labs = args.values.labs ? resolve(args.values.labs) : LABS;
+  const bundle = loadLab(labId, { root: labs });
   const concurrency = Number(args.values.concurrency ?? 2);
   const seed = Number(args.values.seed ?? 1);
   const started = performance.now();
 
-  if (!(await correctSolutionsPass(labId))) return 1;
+  if (!(await correctSolutionsPass(labId, labs))) return 1;
 
-  const equivalents = readEquivalents(join(LABS, labId));
+  const equivalents = readEquivalents(join(labs, labId));
   const solution = solutionFiles(bundle);
-  const results = await withMutationLock(() => runStryker(labId, solution, concurrency, seed));
+  const results = await withMutationLock(() => runStryker(labId, labs, solution, concurrency, seed));
 
   const named = results.map((result) => {
     const file = relativeName(result.fileName);
@@ -92,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   return score >= MUTATION_BAR && stale.length === 0 ? 0 : 1;
 }
 
-async function runStryker(labId: string, solution: Record<string, string>, concurrency: number, seed: number): Promise<MutantResult[]> {
+async function runStryker(labId: string, labs: string, solution: Record<string, string>, concurrency: number, seed: number): Promise<MutantResult[]> {
   const workdir = mkdtempSync(join(tmpdir(), `dim-mutate-${labId}-`));
   const reports = join(ROOT, 'reports/mutation');
   mkdirSync(reports, { recursive: true });
@@ -100,7 +101,7 @@ async function runStryker(labId: string, solution: Record<string, string>, concu
     mkdirSync(dirname(join(workdir, path)), { recursive: true });
     writeFileSync(join(workdir, path), text);
   }
-  const labkit: LabkitRunnerOptions = { labId, labsRoot: LABS, seed, pgSnapshot: await ensurePgSnapshot() };
+  const labkit: LabkitRunnerOptions = { labId, labsRoot: labs, seed, pgSnapshot: await ensurePgSnapshot() };
   const options: PartialStrykerOptions & { labkit: LabkitRunnerOptions } = {
     testRunner: 'labkit',
     plugins: [pathToFileURL(PLUGIN).href],
@@ -131,13 +132,13 @@ async function runStryker(labId: string, solution: Record<string, string>, concu
 }
 
 /** Grades each correct fixture solution of the lab; all must get full marks. */
-async function correctSolutionsPass(labId: string): Promise<boolean> {
+async function correctSolutionsPass(labId: string, labs: string): Promise<boolean> {
   const correct = fixtureSubmissions(labId, ROOT).filter((f) => f.kind === 'correct');
   if (correct.length === 0) {
     console.log(`No correct fixture solutions in ${FIXTURE_SUBMISSIONS_DIR}/${labId}/correct; the tests' fairness is unchecked.`);
     return true;
   }
-  const bundle = loadLab(labId, { root: LABS });
+  const bundle = loadLab(labId, { root: labs });
   const runner = new NodeRunner();
   let ok = true;
   try {

@@ -11,6 +11,8 @@ import { LabFormatError, type LabProblem } from './lab-format-error.ts';
 import { labsRoot } from './list-labs.ts';
 
 const FIXED_FILES = ['lab.json', 'README.md'];
+/** For authors and reviewers, never in a bundle: the rules table (rules-table.ts) and the mutation equivalents (mutation/equivalents.ts). */
+const AUTHOR_FILES = ['rules.md', 'mutation-equivalents.json'];
 const FOLDERS = ['starter', 'solution', 'tests'];
 
 export interface LoadOptions {
@@ -32,11 +34,11 @@ export function loadLab(labId: string, options: LoadOptions = {}): LabBundle {
   const problems: LabProblem[] = [];
 
   for (const entry of readdirSync(dir)) {
-    if (FIXED_FILES.includes(entry) || FOLDERS.includes(entry)) continue;
+    if (FIXED_FILES.includes(entry) || AUTHOR_FILES.includes(entry) || FOLDERS.includes(entry)) continue;
     problems.push({
       where: entry,
       problem: 'unexpected file in the lab folder',
-      fix: 'a lab folder holds only lab.json, README.md, starter/, solution/ and tests/; move or delete it',
+      fix: 'a lab folder holds only lab.json, README.md, rules.md, mutation-equivalents.json, starter/, solution/ and tests/; move or delete it',
     });
   }
 
