@@ -29,7 +29,7 @@ import { findEquivalent, nameMutant, readEquivalents, type MutantName } from '..
 import { withMutationLock } from '../src/mutation/lock.ts';
 import type { LabkitRunnerOptions } from '../src/mutation/labkit-test-runner.ts';
 import { ensurePgSnapshot } from '../src/runner/node/engines.ts';
-import { NodeRunner } from '../src/runner/node/node-runner.ts';
+import { CHILD_TIME_ZONE, NodeRunner } from '../src/runner/node/node-runner.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LABS = join(ROOT, 'labs');
@@ -122,6 +122,8 @@ async function runStryker(labId: string, labs: string, solution: Record<string, 
     labkit,
   };
   const cwd = process.cwd();
+  // Stryker's workers inherit it: lab code meets the grader child's time zone.
+  process.env.TZ = CHILD_TIME_ZONE;
   process.chdir(workdir);
   try {
     return await new Stryker(options).runMutationTest();

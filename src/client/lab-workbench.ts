@@ -10,10 +10,12 @@ import { WorkerRunner } from '../runner/worker/worker-runner.ts';
 import type { LabEditor } from './editor.ts';
 import type { FullEnvironment, WorkbenchHost } from './full-environment.ts';
 import { browserProgress } from './progress.ts';
-import { ResultsView } from './results-view.ts';
+import { ResultsView, type RunSeed } from './results-view.ts';
 import { backUpWork, loadBackup, loadWork, saveWork } from './saved-work.ts';
 
 const SAVE_DELAY_MS = 300;
+/** Seeds are unsigned 32-bit numbers, as the grader's --seed takes them. */
+const SEEDS = 2 ** 32;
 
 class LabWorkbench extends HTMLElement implements WorkbenchHost {
   bundle!: LabBundle;
@@ -40,8 +42,13 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     workerRunner.warm();
     this.workerRunner = workerRunner;
     this.useRunner(workerRunner);
-    this.results = new ResultsView(this.region('results'), manifest.tasks);
+    this.results = new ResultsView(this.region('results'), manifest.tasks, (seed) => this.replaySeed(seed));
     this.region('run').addEventListener('click', () => void this.run());
+    const seedField = this.region<HTMLInputElement>('seed');
+    seedField.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') void this.run();
+    });
+    seedField.addEventListener('input', () => seedField.removeAttribute('aria-invalid'));
     this.region('reset').addEventListener('click', () => void this.resetToStarter());
     this.region('restore').addEventListener('click', () => void this.restoreBackup());
     this.region('full-env-open').addEventListener('click', () => void this.openFullEnvironment());
@@ -182,8 +189,29 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     list.replaceChildren(...buttons);
   }
 
+  /** A seed from a failure's message: into the Seed field, and run again with it. */
+  private replaySeed(seed: number): void {
+    if (this.running) return;
+    this.region<HTMLInputElement>('seed').value = String(seed);
+    void this.run();
+  }
+
+  /** The seed of the next run: the Seed field's, or a random one when it is empty; undefined (and said why) when it is not a seed. */
+  private seedForRun(): RunSeed | undefined {
+    const field = this.region<HTMLInputElement>('seed');
+    const text = field.value.trim();
+    if (text === '') return { seed: crypto.getRandomValues(new Uint32Array(1))[0]!, typed: false };
+    if (/^\d{1,10}$/.test(text) && Number(text) < SEEDS) return { seed: Number(text), typed: true };
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+    this.notify(`The seed must be a whole number from 0 to ${SEEDS - 1}, or empty for a random one; "${text}" is not.`);
+    return undefined;
+  }
+
   private async run(): Promise<void> {
     if (this.running) return;
+    const seed = this.seedForRun();
+    if (!seed) return;
     this.running = true;
     const button = this.region<HTMLButtonElement>('run');
     button.disabled = true;
@@ -192,9 +220,13 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     this.flushSave();
     this.results.start();
     try {
-      const result = await this.runner.run(this.bundle, { ...this.files }, (progress) => this.results.update(progress));
+      const onProgress = (progress: Parameters<ResultsView['update']>[0]) => this.results.update(progress);
+      // The in-page runner takes the seed; another runtime (the full environment) draws its own.
+      const inPage = this.runner === this.workerRunner;
+      const result = inPage ? await this.workerRunner.run(this.bundle, { ...this.files }, onProgress, { seed: seed.seed }) : await this.runner.run(this.bundle, { ...this.files }, onProgress);
       this.lastResult = result;
-      this.results.finish(result);
+      this.results.finish(result, inPage ? seed : undefined);
+      if (inPage) this.setAttribute('data-last-seed', String(seed.seed));
       if (result.status !== 'error') this.recordProgress(result);
       this.setAttribute('data-last-status', result.status);
     } catch (error) {

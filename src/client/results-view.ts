@@ -1,6 +1,7 @@
 /**
  * The results panel: every test of the lab grouped under its task, filled in as verdicts
- * stream from the runner, with the total on top. Only reads RunProgress and LabResult.
+ * stream from the runner, with the total on top and the seed the run used. Only reads
+ * RunProgress and LabResult. A "fault seed N" in a message is a button that runs again with N.
  */
 import type { RunProgress } from '../runner/lab-runner.ts';
 import type { LabTask } from '../schemas/lab-manifest.ts';
@@ -15,16 +16,28 @@ const LABEL: Record<TestOutcome['status'] | 'queued' | 'running', string> = {
   timeout: 'timed out',
 };
 
+/** The seed a run used, and whether the learner typed it (else it was drawn at random). */
+export interface RunSeed {
+  seed: number;
+  typed: boolean;
+}
+
+/** "fault seed 42" in a failure's message (withSeed's note). */
+const FAULT_SEED = /\b(fault seed )(\d{1,10})\b/gi;
+
 export class ResultsView {
   private readonly root: HTMLElement;
   private readonly tasks: LabTask[];
+  private readonly onReplaySeed: ((seed: number) => void) | undefined;
   private rows = new Map<string, HTMLElement>();
   private plan: PlannedTest[] = [];
   private earned = 0;
 
-  constructor(root: HTMLElement, tasks: LabTask[]) {
+  /** `onReplaySeed`: what a press on a message's seed does (the workbench puts it in the Seed field and runs again). */
+  constructor(root: HTMLElement, tasks: LabTask[], onReplaySeed?: (seed: number) => void) {
     this.root = root;
     this.tasks = tasks;
+    this.onReplaySeed = onReplaySeed;
   }
 
   start(): void {
@@ -41,7 +54,8 @@ export class ResultsView {
     else this.root.prepend(el('p', 'results-notice', progress.message));
   }
 
-  finish(result: LabResult): void {
+  /** `seed`: the seed this run used, when the page chose it (absent for a result from elsewhere, such as the full environment). */
+  finish(result: LabResult, seed?: RunSeed): void {
     // The final result is authoritative: redraw from it, so what stays on screen is exactly it.
     if (this.plan.length === 0 && result.tests.length > 0) this.showPlan(result.tests.map((t) => ({ ...t, timeoutMs: 0 })));
     for (const test of result.tests) {
@@ -51,6 +65,16 @@ export class ResultsView {
     total.replaceChildren(el('strong', '', `${result.score} / ${result.maxScore} points`), document.createTextNode(` · ${summary(result)}`));
     total.dataset.status = result.status;
     if (result.message) total.after(el('p', 'results-problem', result.message));
+    if (seed) {
+      const line = el('p', 'results-seed');
+      line.dataset.seed = String(seed.seed);
+      line.append(
+        'Seed ',
+        el('strong', '', String(seed.seed)),
+        seed.typed ? ' (from the Seed field).' : ' (drawn at random; type it in the Seed field to run the same fault schedules again).',
+      );
+      total.after(line);
+    }
   }
 
   private showPlan(tests: PlannedTest[]): void {
@@ -91,7 +115,7 @@ export class ResultsView {
     const earned = outcome.status === 'pass' ? test.points : 0;
     row.querySelector('.results-points')!.textContent = `${earned} / ${test.points}`;
     row.querySelectorAll('.results-message, .results-output').forEach((n) => n.remove());
-    if (outcome.status !== 'pass' && outcome.message) row.append(el('pre', 'results-message', outcome.message));
+    if (outcome.status !== 'pass' && outcome.message) row.append(this.message(outcome.message));
     if (outcome.output) {
       const details = el('details', 'results-output');
       details.append(el('summary', '', 'What the test printed'), el('pre', '', outcome.output));
@@ -100,6 +124,28 @@ export class ResultsView {
     this.earned = this.plan.reduce((sum, t) => sum + (this.rows.get(t.id)?.dataset.status === 'pass' ? t.points : 0), 0);
     const total = this.root.querySelector('.results-total');
     if (total) total.textContent = `${this.earned} / ${this.plan.reduce((s, t) => s + t.points, 0)} points so far`;
+  }
+
+  /** A failure's message as text, each "fault seed N" with N as a button that runs again with that seed. */
+  private message(text: string): HTMLElement {
+    const block = el('pre', 'results-message');
+    let at = 0;
+    for (const match of text.matchAll(FAULT_SEED)) {
+      const seed = Number(match[2]);
+      const start = match.index + match[1]!.length;
+      if (!this.onReplaySeed || seed >= 2 ** 32) continue;
+      block.append(text.slice(at, start));
+      const button = el('button', 'results-seed-link', match[2]);
+      button.type = 'button';
+      button.dataset.seed = match[2];
+      button.setAttribute('aria-label', `Run again with seed ${seed}`);
+      button.title = `Put ${seed} in the Seed field and run the tests again`;
+      button.addEventListener('click', () => this.onReplaySeed?.(seed));
+      block.append(button);
+      at = start + match[2]!.length;
+    }
+    block.append(text.slice(at));
+    return block;
   }
 }
 

@@ -10,9 +10,12 @@ import {
   seededRandom,
   SimulatedCrash,
   SimulatedFailure,
+  scheduleSeeds,
   withSeed,
   type MessageFaults,
 } from '../../src/labkit/faults/index.ts';
+import { setRunSeed } from '../../src/labkit/faults/schedule-seeds.ts';
+import { takeSeedNotes } from '../../src/labkit/faults/seeded-random.ts';
 
 function faultyBus(faults: MessageFaults = messageFaults()) {
   const clock = createClock();
@@ -166,22 +169,56 @@ test('the same seed gives the same fault schedule; a different seed a different 
   assert.notDeepEqual(await scheduleFor(4321), first);
 });
 
-test('withSeed puts the seed in the message of a failure, keeping the error class, and passes results through', async () => {
+test('withSeed puts the seed and how to replay it in the message of a failure, keeping the error class, and passes results through', async () => {
+  // Outside a run no lab is known: the command names a placeholder.
   await assert.rejects(
     withSeed(1234, () => assert.equal(1, 2)),
     (error: Error) => {
       assert.ok(error instanceof assert.AssertionError);
-      assert.match(error.message, /\(fault seed 1234: rerun with this seed to replay\)$/);
+      assert.match(error.message, / \(fault seed 1234; to replay it, run with seed 1234: `npm run grade -- <lab> --seed 1234`, or type 1234 in the Seed field beside Run\)$/);
       assert.match(String(error.stack), /fault seed 1234/);
       return true;
     },
   );
-  await assert.rejects(
-    withSeed(7, async () => Promise.reject('not an error')),
-    /^Error: not an error \(fault seed 7: rerun with this seed to replay\)$/,
-  );
-  await assert.rejects(withSeed(5, () => withSeed(5, () => { throw new Error('once'); })), { message: 'once (fault seed 5: rerun with this seed to replay)' });
+  setRunSeed(99, 'sagas');
+  try {
+    await assert.rejects(
+      withSeed(7, async () => Promise.reject('not an error')),
+      /^Error: not an error \(fault seed 7; to replay it, run with seed 7: `npm run grade -- sagas --seed 7`, or type 7 in the Seed field beside Run\)$/,
+    );
+    await assert.rejects(withSeed(5, () => withSeed(5, () => { throw new Error('once'); })), {
+      message: 'once (fault seed 5; to replay it, run with seed 5: `npm run grade -- sagas --seed 5`, or type 5 in the Seed field beside Run)',
+    });
+  } finally {
+    setRunSeed(1);
+  }
   assert.equal(await withSeed(3, (seed) => seed * 2), 6);
+});
+
+test('takeSeedNotes takes the notes withSeed added out of a message, and leaves other text alone', async () => {
+  let message = '';
+  await withSeed(11, () => withSeed(12, () => { throw new Error('boom'); })).catch((error: Error) => (message = error.message));
+  const { message: rest, notes } = takeSeedNotes(message);
+  assert.equal(rest, 'boom');
+  assert.deepEqual(notes.map((n) => n.split(';')[0]), ['fault seed 12', 'fault seed 11']);
+  assert.deepEqual(takeSeedNotes('a (fault seed 3) b'), { message: 'a (fault seed 3) b', notes: [] });
+});
+
+test('scheduleSeeds starts at the run\'s seed and counts up, wrapping below 2^32; 1, 2, ... outside a run', () => {
+  assert.deepEqual(scheduleSeeds(3), [1, 2, 3]);
+  try {
+    setRunSeed(4242, 'sagas');
+    assert.deepEqual(scheduleSeeds(4), [4242, 4243, 4244, 4245]);
+    setRunSeed(2 ** 32 - 2);
+    assert.deepEqual(scheduleSeeds(4), [4294967294, 4294967295, 0, 1]);
+    setRunSeed(0);
+    assert.deepEqual(scheduleSeeds(1), [0]);
+  } finally {
+    setRunSeed(1);
+  }
+  for (const bad of [0, -1, 1.5, Number.NaN, 2_000_000]) assert.throws(() => scheduleSeeds(bad), /scheduleSeeds\(count\): count must be a whole number from 1 to 1000000/);
+  for (const bad of [-1, 2 ** 32, 0.5]) assert.throws(() => setRunSeed(bad), /the run's seed must be a whole number from 0 to 4294967295/);
+  assert.deepEqual(scheduleSeeds(2), [1, 2], 'a refused seed leaves the last one in place');
 });
 
 test('failOnCall fails the chosen call (and the following ones with times) and runs every other', () => {

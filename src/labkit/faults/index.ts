@@ -19,6 +19,7 @@ export { SimulatedCrash } from './write-faults.ts';
 export { failOnCall, SimulatedFailure, type FailOnCallOptions } from './fail-on-call.ts';
 export { messageFaults, type FaultEvent, type FaultKind, type FaultRule, type FaultTiming, type MessageFaults, type MessageMatch } from './message-faults.ts';
 export { seededRandom, withSeed } from './seeded-random.ts';
+export { scheduleSeeds } from './schedule-seeds.ts';
 
 /**
  * Makes the `n`th write through `db` from now throw SimulatedCrash instead of happening. A write is

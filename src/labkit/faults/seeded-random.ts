@@ -2,6 +2,7 @@
  * Reproducible randomness for fault injection: a fault schedule drawn from a seed can be
  * replayed exactly by running again with that seed.
  */
+import { runSeed } from './schedule-seeds.ts';
 
 /**
  * A pseudo-random generator returning numbers in [0, 1), the same sequence for the same seed.
@@ -25,9 +26,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Runs `fn` with `seed`; if it throws or rejects, the error's message gains
- * "(fault seed 1234: rerun with this seed to replay)", so a failure under random faults names
- * the schedule that caused it. The error keeps its class: a failed expectation stays one.
+ * Runs `fn` with `seed`; if it throws or rejects, the error's message gains a note that names
+ * the seed and how to replay it ("(fault seed 1234; to replay it, run with seed 1234: `npm run
+ * grade -- sagas --seed 1234`, or type 1234 in the Seed field beside Run)"), so a failure under
+ * random faults names the schedule that caused it. With seeds from scheduleSeeds, a run with
+ * that seed runs that schedule first. The error keeps its class: a failed expectation stays one.
  *
  * @example
  * test('each order is charged once under duplicates', { task: 2, points: 5 }, () =>
@@ -46,8 +49,22 @@ export async function withSeed<T>(seed: number, fn: (seed: number) => T | Promis
   }
 }
 
+/** " (fault seed 42; to replay it, ...)": what withSeed adds to a failure's message. */
+export function seedNote(seed: number): string {
+  const { labId } = runSeed();
+  return ` (fault seed ${seed}; to replay it, run with seed ${seed}: \`npm run grade -- ${labId ?? '<lab>'} --seed ${seed}\`, or type ${seed} in the Seed field beside Run)`;
+}
+
+const NOTE = / \(fault seed \d+; to replay it, [^()]*\)/g;
+
+/** A message without withSeed's notes, and the notes (without their parentheses), for a runner that shows them on a line of their own. */
+export function takeSeedNotes(message: string): { message: string; notes: string[] } {
+  const notes = [...message.matchAll(NOTE)].map((m) => m[0].slice(2, -1));
+  return { message: notes.length > 0 ? message.replace(NOTE, '') : message, notes };
+}
+
 function noteSeed(error: unknown, seed: number): unknown {
-  const note = ` (fault seed ${seed}: rerun with this seed to replay)`;
+  const note = seedNote(seed);
   if (!(error instanceof Error)) return new Error(`${String(error)}${note}`, { cause: error });
   if (error.message.includes(note)) return error;
   const before = error.message;

@@ -1,7 +1,11 @@
 /**
- * Turns anything a test threw into one or two lines a learner can act on: what happened and
- * where in their code (`at src/order.ts:12`).
+ * Turns anything a test threw into a few lines a learner can act on: what happened (for a
+ * failed expectation: the test's message, then once what was expected and what was received),
+ * the fault seed that replays it when there is one, and where in their code (`at src/order.ts:12`).
  */
+import { takeSeedNotes } from '../../labkit/faults/seeded-random.ts';
+import { isAssertionError } from '../../labkit/test/expect.ts';
+import { failureMessage, splitMessage } from '../../labkit/test/failure-message.ts';
 import { ModuleLoadError } from './module-system.ts';
 import { CompileError } from './compile.ts';
 
@@ -12,8 +16,20 @@ export function describeError(error: unknown): string {
   if (error instanceof CompileError) return `Syntax error at ${error.message}`;
   if (!(error instanceof Error)) return `The code threw a value that is not an Error: ${preview(error)}`;
   const where = locate(error);
-  const text = error.name && error.name !== 'Error' && error.name !== 'AssertionError' ? `${error.name}: ${error.message}` : error.message;
-  return where ? `${text} (at ${where})` : text;
+  const { message, notes } = takeSeedNotes(String(error.message));
+  let text: string;
+  if (isAssertionError(error)) {
+    text = failureMessage(error, message);
+  } else {
+    // Not an expectation, but its message may hold one's (a test that wrapped it): the same words, marker gone.
+    const { given, matcher } = splitMessage(message);
+    const said = given === undefined ? matcher : `${given}: ${matcher}`;
+    text = error.name && error.name !== 'Error' && error.name !== 'AssertionError' ? `${error.name}: ${said}` : said;
+  }
+  const lines = [text, ...notes.map((note) => `${note[0]!.toUpperCase()}${note.slice(1)}`)];
+  if (!where) return lines.join('\n');
+  // One line stays one line; under several, the place goes on a line of its own.
+  return lines.length === 1 && !text.includes('\n') ? `${text} (at ${where})` : `${lines.join('\n')}\n(at ${where})`;
 }
 
 /** The first place in lab code (src/ first, then tests/) that the error's stack passes through. */

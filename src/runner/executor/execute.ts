@@ -12,6 +12,7 @@ import type { TestOutcome } from '../../schemas/lab-result.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { captureConsole } from './capture-console.ts';
 import { seededRandom } from '../../labkit/faults/seeded-random.ts';
+import { setRunSeed } from '../../labkit/faults/schedule-seeds.ts';
 import { describeError } from './describe-error.ts';
 import { hostModules } from './host-modules.ts';
 import { ModuleSystem, type LabCodeEvaluator } from './module-system.ts';
@@ -25,6 +26,13 @@ export interface ExecuteHooks {
 }
 
 export async function executeRun(request: RunRequest, emit: (event: ExecutorEvent) => void, hooks: ExecuteHooks = {}): Promise<void> {
+  try {
+    // Before any test file loads: scheduleSeeds() starts at the run's seed, so a seed a failure names replays it.
+    setRunSeed(request.seed, request.labId);
+  } catch (error) {
+    emit({ type: 'fatal', message: `The run could not start: ${describeError(error)}` });
+    return;
+  }
   try {
     if (request.databases.includes('pglite')) await resetTestDatabase();
     if (request.databases.includes('sqljs')) await engines().sqljs();

@@ -34,6 +34,12 @@ const HEAP_MB = 512;
 /** The child's whole resident memory, checked every MEMORY_POLL_MS. */
 const DEFAULT_MEMORY_MB = 1024;
 const MEMORY_POLL_MS = 100;
+/**
+ * The child's time zone: 12:45 ahead of UTC (13:45 in the southern summer), not a whole hour,
+ * so code that says UTC but uses local time (getHours(), a date string without Z) fails in
+ * the grader instead of passing on a machine that happens to run on UTC.
+ */
+export const CHILD_TIME_ZONE = 'Pacific/Chatham';
 
 export interface NodeRunnerOptions {
   /** The child's entry module; the container's bundled runner passes its own `child.mjs`. */
@@ -123,7 +129,8 @@ export class NodeRunner implements LabRunner {
     this.seed = options.seed;
   }
 
-  async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void): Promise<LabResult> {
+  /** `only` runs those tests alone (the course's own checks of its fixture submissions); the result holds only them. */
+  async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, only?: readonly string[]): Promise<LabResult> {
     const snapshot = await ensurePgSnapshot();
     const notes = new Set<string>();
     const stats = { forged: 0 };
@@ -131,7 +138,7 @@ export class NodeRunner implements LabRunner {
       acquire: () => this.spawn(snapshot, notes, stats),
       release: (executor) => executor.kill(),
     };
-    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed: this.seed });
+    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed: this.seed, ...(only ? { only } : {}) });
     if (stats.forged > 0) notes.add(`${stats.forged} line(s) written to the grader's event channel did not come from the grader and were ignored`);
     if (notes.size > 0) {
       // Shown once under the results: what the grader could not enforce, or what it ignored.
@@ -149,7 +156,7 @@ export class NodeRunner implements LabRunner {
     const nodeFlags = [`--max-old-space-size=${HEAP_MB}`, ...QUIET_FLAGS];
     const tempDir = mkdtempSync(join(tmpdir(), 'lab-run-'));
     // A minimal environment: no tokens or secrets of the grader's reach the learner's code.
-    const env: Record<string, string> = { LAB_PG_SNAPSHOT: snapshot, NODE_ENV: 'test', TMPDIR: tempDir, HOME: tempDir };
+    const env: Record<string, string> = { LAB_PG_SNAPSHOT: snapshot, NODE_ENV: 'test', TMPDIR: tempDir, HOME: tempDir, TZ: CHILD_TIME_ZONE };
     let command = process.execPath;
     let args = [...nodeFlags, this.childModule];
     let wrapper: SandboxPlan['wrapper'];

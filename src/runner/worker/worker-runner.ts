@@ -30,12 +30,14 @@ export class WorkerRunner implements LabRunner {
     if (!this.disposed) this.idle ??= this.spawn();
   }
 
-  run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void): Promise<LabResult> {
+  /** `options.seed`: the run's seed (the lab page's Seed field), from which scheduleSeeds() starts; a random one when absent. */
+  run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options: { seed?: number } = {}): Promise<LabResult> {
     return driveRun({
       bundle,
       learnerFiles,
       runtime: this.runtime,
       onProgress,
+      seed: options.seed,
       pool: {
         acquire: () => {
           const executor = this.idle ?? this.spawn();
