@@ -13,7 +13,7 @@
  *
  * Needs a built site (npm run build). BENCH_RUNS sets the repetitions (default 5); BENCH_LABS
  * (comma-separated lab ids) limits the per-lab figures to those labs. BENCH_ONLY=gradebook runs
- * only the gradebook figure (it needs no built site).
+ * only the gradebook figure, BENCH_ONLY=grader only the grader's (neither needs a built site).
  */
 import { PGlite } from '@electric-sql/pglite';
 import { spawnSync } from 'node:child_process';
@@ -138,6 +138,7 @@ for (const lab of labs) {
   row(`${lab}: starter`, starter);
   row(`${lab}: solution`, solution, `   ${(median(solution) / median(nodeStart)).toFixed(0)}x a bare node start`);
 }
+if (process.env.BENCH_ONLY === 'grader') process.exit(0);
 const verify = await repeat(Math.min(RUNS, 3), () => spawnSync(process.execPath, ['src/cli/verify.ts'], { encoding: 'utf8' }));
 row(`verify, all ${labs.length} lab(s)`, verify);
 await benchGradebook();
