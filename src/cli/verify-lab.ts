@@ -5,7 +5,11 @@
  */
 import { solutionFiles } from '../labs/bundle.ts';
 import { LabFormatError } from '../labs/lab-format-error.ts';
+import { join } from 'node:path';
+import { labsRoot } from '../labs/list-labs.ts';
 import { loadLab } from '../labs/load-lab.ts';
+import { rulesTableProblems } from '../labs/rules-table.ts';
+import { staleEquivalents } from '../mutation/equivalents.ts';
 import type { LabRunner } from '../runner/lab-runner.ts';
 import type { LabResult } from '../schemas/lab-result.ts';
 
@@ -64,6 +68,14 @@ export async function verifyLab(labId: string, runner: LabRunner, root?: string)
   }
   if (starter.score >= starter.maxScore) {
     problems.push(`the starter already scores ${starter.score}/${starter.maxScore}. Fix: leave the lab's real work undone in the starter, or test it`);
+  }
+
+  const labDir = join(root ?? labsRoot(), labId);
+  if (solution.tests.length > 0) problems.push(...rulesTableProblems(labDir, solution.tests.map((t) => t.id)));
+  try {
+    problems.push(...(await staleEquivalents(labDir, solutionFiles(bundle))).map((p) => `${p}. Fix: remove the entry, or name the mutant as \`npm run mutate -- ${labId}\` prints it`));
+  } catch (error) {
+    problems.push(`${(error as Error).message}. Fix: each entry is { file, line, mutator, original, replacement, reason }`);
   }
   return { labId, problems, starter, solution };
 }

@@ -22,6 +22,15 @@ export const labTask = z.strictObject({
 export const labManifest = z.strictObject({
   id: z.string().regex(kebabCase, 'kebab-case, like "event-sourcing"').meta({ description: "The lab's id: kebab-case, equal to its folder name.", examples: ['event-sourcing'] }),
   title: z.string().min(3).meta({ description: 'The title shown on the lab page.', examples: ['An event store for the Orders service'] }),
+  summary: z
+    .string()
+    .min(10)
+    .regex(/^[^\r\n]*$/, 'one line, with no line break')
+    .optional()
+    .meta({
+      description: "One line on what the learner builds, for the lab table in README.md (`npm run docs` writes it there). Without it the table shows the title.",
+      examples: ["the Orders service's event store: optimistic concurrency, rehydration, snapshots, a projection with a checkpoint, upcasting"],
+    }),
   strategy: z.number().int().min(1).max(12).meta({ description: 'The strategy (1-12) the lab practises; its lesson links to the lab.', examples: [3] }),
   version: z.number().int().min(1).meta({ description: 'Bump it when the tests change, so saved work and results can tell which tests they met.', examples: [1] }),
   objectives: z.array(z.string().min(5)).min(1).meta({ description: 'What the learner will have practised, each starting with a verb.' }),

@@ -39,14 +39,14 @@ export async function applyChange(tx: PgQueries, change: RowChange): Promise<voi
     await tx.query(`DELETE FROM ${change.table} WHERE ${where}`, key.map((column) => change.key[column] as SqlValue));
     return;
   }
-  // Column names are checked against the table's real columns by jsonb_populate_record, which
-  // ignores keys that are not columns; the values are bound as one JSON parameter.
+  // Only plain column names go into the SQL; the values are bound as one JSON parameter, which
+  // jsonb_populate_record turns into a row of the table's own types. Every column is set on a
+  // conflict (the key columns to the values they already have), so the whole row is written.
   const columns = Object.keys(change.row).filter((c) => /^[a-z_][a-z0-9_]*$/.test(c));
-  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`);
   await tx.query(
     `INSERT INTO ${change.table} (${columns.join(', ')})
      SELECT ${columns.join(', ')} FROM jsonb_populate_record(NULL::${change.table}, $1::jsonb)
-     ON CONFLICT (${key.join(', ')}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`,
     [JSON.stringify(change.row)],
   );
 }
@@ -56,11 +56,11 @@ export async function applyChange(tx: PgQueries, change: RowChange): Promise<voi
  * gap. Throws ChangeLogGapError before anything is applied.
  */
 export function entriesToReplay(entries: readonly ChangeEntry[], afterLsn: number, until: number): ChangeEntry[] {
-  const sorted = [...entries].filter((e) => e.lsn > afterLsn).sort((a, b) => a.lsn - b.lsn);
+  const sorted = [...entries].sort((a, b) => a.lsn - b.lsn);
   const chosen: ChangeEntry[] = [];
   let expected = afterLsn + 1;
   for (const entry of sorted) {
-    if (entry.lsn < expected) continue; // the same entry twice (archives overlap): skip the copy
+    if (entry.lsn < expected) continue; // at or below afterLsn, or the same entry twice (archives overlap): skip it
     if (entry.at > until) break;
     if (entry.lsn !== expected) throw new ChangeLogGapError(expected, entry.lsn);
     chosen.push(entry);

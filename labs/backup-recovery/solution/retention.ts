@@ -47,7 +47,8 @@ export function utcWeek(ms: number): number {
  * deleted.
  */
 export function planRetention(backups: readonly BackupInfo[], policy: RetentionPolicy): RetentionPlan {
-  const good = backups.filter((b) => b.verified && b.takenAt !== undefined).sort((a, b) => a.takenAt! - b.takenAt! || (a.id < b.id ? -1 : 1));
+  // Oldest first. A verified backup always has its manifest's takenAt; no two share one (it is in the id).
+  const good = backups.filter((b) => b.verified).sort((a, b) => a.takenAt! - b.takenAt!);
   const keep = new Set<string>();
   const keepNewestPer = (period: (ms: number) => number, slots: number) => {
     const seen = new Set<number>();

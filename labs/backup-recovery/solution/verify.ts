@@ -20,14 +20,14 @@ class Failed extends Error {
 async function readManifest(store: BackupStore, id: string): Promise<BackupManifest> {
   const bytes = await store.get(partKey(id, MANIFEST));
   if (!bytes) throw new Failed(MANIFEST, 'missing', 'there is no manifest: the backup was never finished, or the manifest was lost');
-  let manifest: BackupManifest;
+  let manifest: BackupManifest | null;
   try {
-    manifest = JSON.parse(fromUtf8(bytes)) as BackupManifest;
+    manifest = JSON.parse(fromUtf8(bytes)) as BackupManifest | null;
   } catch (error) {
     throw new Failed(MANIFEST, 'unreadable', `the manifest is not valid JSON (${(error as Error).message})`);
   }
-  if (typeof manifest !== 'object' || manifest === null) throw new Failed(MANIFEST, 'unreadable', 'the manifest is not a JSON object');
-  if (manifest.formatVersion !== FORMAT_VERSION) throw new Failed(MANIFEST, 'unreadable', `formatVersion is ${String(manifest.formatVersion)}; this code reads ${FORMAT_VERSION}`);
+  // Optional chaining: JSON that is not an object (null, a number, a string) has none of these fields.
+  if (manifest?.formatVersion !== FORMAT_VERSION) throw new Failed(MANIFEST, 'unreadable', `formatVersion is ${String(manifest?.formatVersion)}; this code reads ${FORMAT_VERSION}`);
   if (manifest.id !== id) throw new Failed(MANIFEST, 'unreadable', `the manifest is for backup ${String(manifest.id)}, not ${id}`);
   if (!Array.isArray(manifest.parts) || typeof manifest.tables !== 'object' || manifest.tables === null) {
     throw new Failed(MANIFEST, 'unreadable', 'the manifest has no parts list or no tables');
@@ -42,9 +42,9 @@ function compareTable(part: string, table: string, expected: TableChecksum | und
   if (expected.digest !== actual.digest) throw new Failed(part, 'mismatch', `the rows of table ${table} do not match the manifest's digest`);
 }
 
-/** Checks the content of one part whose bytes are what the manifest says. */
-async function checkContent(manifest: BackupManifest, name: string, bytes: Uint8Array): Promise<void> {
-  if (manifest.kind === 'logical' && name.endsWith('.jsonl')) {
+/** Checks the content of one part whose bytes are what the manifest says; adds the tables it holds to `held`. */
+async function checkContent(manifest: BackupManifest, name: string, bytes: Uint8Array, held: Set<string>): Promise<void> {
+  if (name.endsWith('.jsonl')) {
     let rows: object[];
     try {
       rows = fromJsonLines(fromUtf8(bytes));
@@ -53,14 +53,18 @@ async function checkContent(manifest: BackupManifest, name: string, bytes: Uint8
     }
     const table = name.slice(0, -'.jsonl'.length);
     compareTable(name, table, manifest.tables[table], await tableChecksum(rows));
-  } else if (manifest.kind === 'physical' && name.endsWith('.sqlite')) {
+    held.add(table);
+  } else if (name.endsWith('.sqlite')) {
     let actual: Record<string, TableChecksum>;
     try {
       actual = await inventoryChecksums(await sqlite(bytes));
     } catch (error) {
       throw new Failed(name, 'unreadable', `SQLite cannot read it (${(error as Error).message})`);
     }
-    for (const [table, checksum] of Object.entries(actual)) compareTable(name, table, manifest.tables[table], checksum);
+    for (const [table, checksum] of Object.entries(actual)) {
+      compareTable(name, table, manifest.tables[table], checksum);
+      held.add(table);
+    }
   }
 }
 
@@ -72,6 +76,7 @@ async function checkContent(manifest: BackupManifest, name: string, bytes: Uint8
 export async function verifyBackup(store: BackupStore, id: string): Promise<VerifyResult> {
   try {
     const manifest = await readManifest(store, id);
+    const held = new Set<string>();
     for (const part of manifest.parts) {
       const bytes = await store.get(partKey(id, part.name));
       if (!bytes) throw new Failed(part.name, 'missing', `the manifest lists ${part.name}, but the store has no such object`);
@@ -80,12 +85,11 @@ export async function verifyBackup(store: BackupStore, id: string): Promise<Veri
       if (bytes.length > part.bytes) throw new Failed(part.name, 'size', `${bytes.length} bytes; the manifest says ${part.bytes}`);
       const sha256 = await sha256Hex(bytes);
       if (sha256 !== part.sha256) throw new Failed(part.name, 'checksum', `SHA-256 is ${sha256}; the manifest says ${part.sha256}`);
-      await checkContent(manifest, part.name, bytes);
+      await checkContent(manifest, part.name, bytes, held);
     }
-    // A manifest can also lie by leaving a table out: every table it vouches for needs a part.
+    // A manifest can also lie by vouching for a table that is not there: every table needs a part that holds it.
     for (const table of Object.keys(manifest.tables)) {
-      const holder = manifest.kind === 'logical' ? `${table}.jsonl` : manifest.parts.find((p) => p.name.endsWith('.sqlite'))?.name;
-      if (!holder || !manifest.parts.some((p) => p.name === holder)) throw new Failed(MANIFEST, 'mismatch', `the manifest has a checksum for table ${table} but no part holding it`);
+      if (!held.has(table)) throw new Failed(MANIFEST, 'mismatch', `the manifest has a checksum for table ${table} but no part holds it`);
     }
     return { ok: true, id, manifest };
   } catch (error) {

@@ -6,7 +6,7 @@ import { BackupStore, fromJsonLines, fromUtf8, partKey, toJsonLines, utf8 } from
 import { backupInventory, backupOrders, tableChecksum } from '../src/backup.ts';
 import { openInventory, reserve, restock } from '../src/inventory.ts';
 import { ORDERS_SCHEMA_SQL } from '../src/orders.ts';
-import { expectEqual, HOUR, modelOf, ordersNode, outcome, readManifest, seedOrders, sha256, SECOND, T0, tablesOf } from './helpers.ts';
+import { expectEqual, HOUR, iso, modelOf, ordersNode, outcome, readManifest, seedOrders, sha256, SECOND, T0, tablesOf } from './helpers.ts';
 
 async function part(store: BackupStore, id: string, name: string): Promise<Uint8Array> {
   const bytes = await store.get(partKey(id, name));
@@ -34,9 +34,13 @@ test('tableChecksum counts the rows and hashes them as JSON lines, in the order 
   expectEqual(await tableChecksum([]).catch(outcome), { rows: 0, digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, 'tableChecksum of an empty table: the SHA-256 of no bytes');
   const reversed = await tableChecksum([...rows].reverse()).catch(outcome);
   expect(typeof reversed === 'object' && reversed.digest !== (got as { digest: string }).digest, 'the same rows in another order give another digest: order is part of the checksum').toBe(true);
+  // Not every customer is called alice: the digest is over the UTF-8 bytes of the text.
+  const names = [{ id: 'c-7', name: 'Zoë from Łódź' }, { id: 'c-12', name: '東京 🦊' }];
+  const unicode = '{"id":"c-7","name":"Zoë from Łódź"}\n{"id":"c-12","name":"東京 🦊"}\n';
+  expectEqual(await tableChecksum(names).catch(outcome), { rows: 2, digest: await sha256(utf8(unicode)) }, `tableChecksum of rows with "Zoë", "Łódź", "東京" and an emoji: the SHA-256 of the UTF-8 bytes of ${JSON.stringify(unicode)}`);
 });
 
-test('backupOrders stores the schema, the rows of each table and a manifest that describes them', { task: 1, points: 4 }, async () => {
+test('backupOrders stores the schema, the rows of each table and a manifest that describes them', { task: 1, points: 3 }, async () => {
   const clock = createClock(T0);
   const node = await ordersNode(clock);
   await seedOrders(node, clock);
@@ -53,7 +57,7 @@ test('backupOrders stores the schema, the rows of each table and a manifest that
     { formatVersion: 1, service: 'orders', kind: 'logical', takenAt: T0 + HOUR + 7 * SECOND, lsn: 7 },
     'the manifest fields (takenAt from the clock; lsn: the last change in the backup)',
   );
-  expectEqual(byName(manifest.parts), await expectedParts(store, id, ['order_lines.jsonl', 'orders.jsonl', 'schema.sql']), 'manifest.parts: every part with its real size and SHA-256 (order does not matter)');
+  expectEqual(byName(manifest.parts), await expectedParts(store, id, ['order_lines.jsonl', 'orders.jsonl', 'schema.sql']), 'manifest.parts: every part with its size in bytes (UTF-8 bytes, not characters: the customers are "zoë", "東京の花子", ...) and its SHA-256 (order does not matter)');
 
   expect(fromUtf8(await part(store, id, 'schema.sql')), 'schema.sql should be ORDERS_SCHEMA_SQL').toBe(ORDERS_SCHEMA_SQL);
   const source = await tablesOf(node.db);
@@ -69,7 +73,7 @@ test('backupOrders stores the schema, the rows of each table and a manifest that
   );
 });
 
-test('a backup of Inventory is the SQLite file itself, with its own manifest, and never overwrites another', { task: 1, points: 5 }, async () => {
+test('a backup of Inventory is the SQLite file itself, with its own manifest, and never overwrites another', { task: 1, points: 3 }, async () => {
   const clock = createClock(T0);
   const db = await openInventory();
   restock(db, 'MUG', 40);
@@ -87,6 +91,8 @@ test('a backup of Inventory is the SQLite file itself, with its own manifest, an
     { formatVersion: 1, id, service: 'inventory', kind: 'physical', takenAt: T0 },
     'the manifest fields',
   );
+  const stored = await readManifest(store, id);
+  expect('lsn' in stored ? `it has lsn: ${JSON.stringify(stored.lsn)}` : 'no lsn', 'a physical Inventory backup has no change log position: its manifest.json has no lsn').toBe('no lsn');
   expectEqual(manifest.parts, await expectedParts(store, id, ['inventory.sqlite']), 'manifest.parts');
 
   const copy = await sqlite(await part(store, id, 'inventory.sqlite'));
@@ -117,7 +123,7 @@ test('a backup of Inventory is the SQLite file itself, with its own manifest, an
   expectEqual(await store.backupIds('inventory'), [first.id, second.id], 'both backups are in the store');
 });
 
-test('the manifest is written last, so a backup that fails halfway has none', { task: 1, points: 3 }, async () => {
+test('the manifest is written last, so a backup that fails halfway has none', { task: 1, points: 2 }, async () => {
   const clock = createClock(T0);
   const node = await ordersNode(clock);
   await seedOrders(node, clock);
@@ -141,6 +147,72 @@ test('the manifest is written last, so a backup that fails halfway has none', { 
   expect(error, 'backupOrders should fail when the store fails, not carry on without a part').toBeInstanceOf(Error);
   const keys = await failing.list();
   expect(keys.filter((key) => key.endsWith('/manifest.json')), `a failed backup must not have a manifest; the store holds: ${keys.join(', ')}`).toEqual([]);
+
+  // The same for Inventory: its file first, the manifest after it, and no manifest when the file's upload fails.
+  const db = await openInventory();
+  restock(db, 'MUG', 40);
+  const inventoryOrder: string[] = [];
+  const inventoryStore = new BackupStore();
+  const inventoryPut = inventoryStore.put.bind(inventoryStore);
+  inventoryStore.put = async (key, bytes) => {
+    inventoryOrder.push(key.slice(key.lastIndexOf('/') + 1));
+    return inventoryPut(key, bytes);
+  };
+  await backupInventory(db, inventoryStore, clock);
+  expectEqual(inventoryOrder, ['inventory.sqlite', 'manifest.json'], 'the objects backupInventory writes, in order: the file, then the manifest once');
+  const failingInventory = new BackupStore();
+  failingInventory.put = failOnCall(failingInventory.put.bind(failingInventory), 1);
+  const inventoryError = await backupInventory(db, failingInventory, clock).then(() => undefined, (e: unknown) => e);
+  expect(inventoryError, 'backupInventory should fail when the upload of inventory.sqlite fails').toBeInstanceOf(Error);
+  const left = await failingInventory.list();
+  expect(left.filter((key) => key.endsWith('/manifest.json')), `a failed Inventory backup must not have a manifest; the store holds: ${left.join(', ')}`).toEqual([]);
+});
+
+test('an Orders backup records the highest LSN in change_log: 0 when it is empty, not a count of its entries', { task: 1, points: 2 }, async () => {
+  const clock = createClock(T0);
+  const node = await ordersNode(clock);
+  const store = new BackupStore();
+  const empty = await backupOrders(node.db, store, clock).catch(outcome);
+  const nothing = await sha256(new Uint8Array(0));
+  expectEqual(
+    typeof empty === 'string' ? empty : { lsn: empty.lsn, tables: empty.tables, parts: byName(empty.parts).map((p) => `${p.name} ${p.bytes}`) },
+    { lsn: 0, tables: { orders: { rows: 0, digest: nothing }, order_lines: { rows: 0, digest: nothing } }, parts: ['order_lines.jsonl 0', 'orders.jsonl 0', `schema.sql ${utf8(ORDERS_SCHEMA_SQL).length}`] },
+    'a backup of a new Orders database: lsn 0, empty tables, empty .jsonl parts',
+  );
+
+  // Old entries were archived and removed from change_log, so it now holds LSN 5 to 7 only.
+  await seedOrders(node, clock);
+  await node.db.query('DELETE FROM change_log WHERE lsn <= 4');
+  await clock.advance(HOUR);
+  const trimmed = await backupOrders(node.db, store, clock);
+  expect(trimmed.lsn, 'change_log holds LSN 5, 6 and 7 (1 to 4 were archived): the backup includes every change up to LSN 7, so its lsn is 7').toBe(7);
+  const source = await tablesOf(node.db);
+  expectEqual(trimmed.tables, { orders: { rows: 3, digest: await sha256(utf8(toJsonLines(source.orders))) }, order_lines: { rows: 5, digest: await sha256(utf8(toJsonLines(source.order_lines))) } }, 'manifest.tables of that backup');
+});
+
+test('a backup never writes over another one, finished or not', { task: 1, points: 2 }, async () => {
+  const clock = createClock(T0);
+  const node = await ordersNode(clock);
+  await seedOrders(node, clock);
+  const store = new BackupStore();
+  const first = await backupOrders(node.db, store, clock);
+  const snapshot = async (prefix: string) => Promise.all((await store.list(prefix)).map(async (key) => [key, Array.from((await store.get(key))!).join(',')]));
+  const before = await snapshot(`${first.id}/`);
+
+  await node.payOrder('o-04');
+  const again = await backupOrders(node.db, store, clock).then(outcome, outcome);
+  expect(again, `a second Orders backup at the same clock time (${first.id}) would write over the first: it should throw`).toMatch(/^it threw/);
+  expectEqual(await snapshot(`${first.id}/`), before, `every object of ${first.id} is as it was`);
+
+  // An upload that died halfway left parts without a manifest. That is still a backup (an
+  // unfinished one, which someone must look at): a new one with the same id must not overwrite it.
+  await clock.advance(HOUR);
+  const id = `orders/${iso(clock.now()).replaceAll(':', '-')}`;
+  for (const name of ['schema.sql', 'orders.jsonl']) await store.put(partKey(id, name), (await store.get(partKey(first.id, name)))!);
+  const unfinished = await snapshot(`${id}/`);
+  const retry = await backupOrders(node.db, store, clock).then(outcome, outcome);
+  expect(retry, `${id} already holds objects of an unfinished backup: backupOrders at the same time should throw instead of writing over them`).toMatch(/^it threw/);
+  expectEqual(await snapshot(`${id}/`), unfinished, `the unfinished backup ${id} is left as it was, for a human to look at`);
 });
 
 test('a backup taken while orders keep coming in is one consistent snapshot', { task: 1, points: 4 }, async () => {

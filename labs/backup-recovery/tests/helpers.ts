@@ -30,16 +30,17 @@ export async function ordersNode(clock: Clock, name = 'orders'): Promise<OrdersN
 
 /**
  * A little shop history, one transaction a second: four orders, one paid, one cancelled, one
- * deleted. Returns the LSNs in order.
+ * deleted. Returns the LSNs in order. The customers and one SKU are not ASCII, so a size
+ * counted in characters instead of UTF-8 bytes shows.
  */
 export async function seedOrders(node: OrdersNode, clock: Clock, prefix = 'o'): Promise<number[]> {
   const steps: (() => Promise<number>)[] = [
-    () => node.placeOrder(`${prefix}-01`, 'alice', [{ sku: 'MUG', quantity: 2, priceCents: 1250 }, { sku: 'TEA', quantity: 1, priceCents: 400 }]),
-    () => node.placeOrder(`${prefix}-02`, 'bob', [{ sku: 'PEN', quantity: 10, priceCents: 99 }]),
+    () => node.placeOrder(`${prefix}-01`, 'zoë', [{ sku: 'MUG', quantity: 2, priceCents: 1250 }, { sku: 'THÉ', quantity: 1, priceCents: 400 }]),
+    () => node.placeOrder(`${prefix}-02`, 'łukasz', [{ sku: 'PEN', quantity: 10, priceCents: 99 }]),
     () => node.payOrder(`${prefix}-01`),
-    () => node.placeOrder(`${prefix}-03`, 'carol', [{ sku: 'MUG', quantity: 1, priceCents: 1250 }]),
+    () => node.placeOrder(`${prefix}-03`, '東京の花子', [{ sku: 'MUG', quantity: 1, priceCents: 1250 }]),
     () => node.cancelOrder(`${prefix}-02`),
-    () => node.placeOrder(`${prefix}-04`, 'dave', [{ sku: 'TEA', quantity: 3, priceCents: 400 }, { sku: 'PEN', quantity: 1, priceCents: 99 }]),
+    () => node.placeOrder(`${prefix}-04`, 'dave 🦊', [{ sku: 'THÉ', quantity: 3, priceCents: 400 }, { sku: 'PEN', quantity: 1, priceCents: 99 }]),
     () => node.deleteOrder(`${prefix}-03`),
   ];
   const lsns: number[] = [];

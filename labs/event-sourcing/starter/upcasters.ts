@@ -14,6 +14,7 @@ export function upcast(event: RawEvent, upcasters: readonly Upcaster[] = orderUp
   if (event.schemaVersion === CURRENT_SCHEMA_VERSION[event.type as OrderEventType]) return event; // already current
   // TODO (task 5): apply the upcasters for this event's type, one schema version at a time,
   // until the event is at the current version, and return it. Throw an Error if one is
-  // missing. Never change the event you were given: it is history.
+  // missing, naming the type and the schema version. Never change the event you were given:
+  // it is history.
   throw new Error(`upcast is not implemented yet (task 5): cannot read ${event.type} at schema version ${event.schemaVersion}`);
 }

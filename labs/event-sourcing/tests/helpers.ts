@@ -53,6 +53,24 @@ export async function insertEvent(
   ]);
 }
 
+/**
+ * Makes the next position of the events table jump by `gap` (and at least one): as after appends
+ * that failed and rolled back, or events archived away. Positions are then neither 1, 2, 3, ...
+ * nor the number of events before them.
+ */
+export async function skipPositions(db: Pg, gap: number): Promise<void> {
+  await db.query(
+    `SELECT setval(pg_get_serial_sequence('events', 'position'), nextval(pg_get_serial_sequence('events', 'position')) + $1)`,
+    [gap],
+  );
+}
+
+/** The positions of the rows of the events table, in order. */
+export async function allPositions(db: Pg): Promise<number[]> {
+  const { rows } = await db.query<{ position: number }>('SELECT position FROM events ORDER BY position');
+  return rows.map((r) => Number(r.position));
+}
+
 export interface EventRowSummary {
   version: number;
   type: string;
@@ -84,6 +102,11 @@ export function seededRandom(seed: number): () => number {
 /** `expect(actual).toEqual(expected)`, with the parts that differ spelled out when it fails. */
 export function expectEqual(actual: unknown, expected: unknown, what: string): void {
   reportAtCaller(expectEqual, () => expect(actual, explain(what, differences(actual, expected, false))).toEqual(expected));
+}
+
+/** Whether two plain values are deeply equal (objects compared by their keys, in any order). */
+export function isEqual(actual: unknown, expected: unknown): boolean {
+  return differences(actual, expected, false).length === 0;
 }
 
 /** `expect(actual).toMatchObject(expected)`: the fields in `expected` must match; others may be there too. */

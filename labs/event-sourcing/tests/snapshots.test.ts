@@ -1,4 +1,5 @@
 import { pg, type Pg } from 'labkit/db';
+import { clearFaults, crashOnWrite, scheduleSeeds, SimulatedCrash, withSeed } from 'labkit/faults';
 import { expect, test } from 'labkit/test';
 import { ConcurrencyError } from '../src/errors.ts';
 import { EventStore } from '../src/event-store.ts';
@@ -25,7 +26,7 @@ async function orderWithEvents(repo: OrderRepository, orderId: string, events: n
   for (let v = 2; v <= events; v++) await repo.execute(orderId, (s) => addLine(s, { sku: `SKU-${v}`, quantity: 1, priceCents: v * 10 }));
 }
 
-test('the store keeps the latest snapshot of each stream', { task: 3, points: 3 }, async () => {
+test('the store keeps the latest snapshot of each stream', { task: 3, points: 1 }, async () => {
   const { store } = await newStore();
   expect(await store.loadSnapshot('order-1'), 'no snapshot yet').toBeUndefined();
   await store.saveSnapshot({ streamId: 'order-1', version: 10, state: { n: 10 } });
@@ -87,41 +88,47 @@ test('takes a snapshot whenever a save reaches or crosses a multiple of snapshot
   }
 });
 
-test('loads the same state from a snapshot and its tail as from a full replay', { task: 3, points: 5 }, async () => {
+test('loads the same state from a snapshot and its tail as from a full replay', { task: 3, points: 4, timeoutMs: 10_000 }, async () => {
   const { store } = await newStore();
-  for (const [orderId, snapshotEvery, seed] of [['a', 4, 11], ['b', 7, 22]] as const) {
-    const random = seededRandom(seed);
-    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
-    const writer = new OrderRepository(store, { snapshotEvery });
-    const history: OrderEvent[] = [];
-    const steps = 14 + Math.floor(random() * 4);
-    let sku = 0;
-    for (let step = 1; step <= steps; step++) {
-      // A random valid command: place the order, then add and remove lines, then pay or cancel.
-      await writer.execute(orderId, (state) => {
-        let events: OrderEvent[];
-        if (state.status === 'none') {
-          events = placeOrder(state, { orderId, customerId: `customer-${orderId}`, lines: [{ sku: `S${sku++}`, quantity: 1, priceCents: 100 }] });
-        } else if (step === steps) {
-          events = random() < 0.5 ? payOrder(state, { paymentId: `pay-${orderId}`, amountCents: state.totalCents }) : cancelOrder(state, { reason: 'seeded' });
-        } else if (state.lines.length > 1 && random() < 0.35) {
-          events = removeLine(state, pick(state.lines).sku);
-        } else {
-          events = addLine(state, { sku: `S${sku++}`, quantity: 1 + Math.floor(random() * 4), priceCents: 50 + Math.floor(random() * 2000) });
-        }
-        history.push(...events);
-        return events;
-      });
-      // A new repository each time, so nothing can come from memory.
-      const loaded = await new OrderRepository(store, { snapshotEvery }).load(orderId);
-      const where = `order ${orderId} (snapshotEvery ${snapshotEvery}) after ${step} events`;
-      expect(loaded.version, `${where}: the loaded version`).toBe(history.length);
-      expectEqual(loaded.state, rehydrate(history), `${where}: the loaded state should equal rehydrate() of all its events`);
-    }
-    const replayed = rehydrate(await store.readStream(orderStream(orderId)));
-    expectEqual((await writer.load(orderId)).state, replayed, `order ${orderId}: the loaded state should equal rehydrate(readStream())`);
+  const [seedA, seedB, seedC] = scheduleSeeds(3);
+  for (const [orderId, snapshotEvery, seed, minSteps] of [['a-Zoë', 4, seedA!, 14], ['b-Łódź', 7, seedB!, 14], ['c-東京', 10, seedC!, 21]] as const) {
+    await withSeed(seed, () => randomOrder(store, orderId, snapshotEvery, seed, minSteps));
   }
 });
+
+/** Runs a random valid sequence of commands on one order, drawn from `seed`, and checks every load against a full replay. */
+async function randomOrder(store: EventStore, orderId: string, snapshotEvery: number, seed: number, minSteps: number): Promise<void> {
+  const random = seededRandom(seed);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+  const writer = new OrderRepository(store, { snapshotEvery });
+  const history: OrderEvent[] = [];
+  const steps = minSteps + Math.floor(random() * 4);
+  let sku = 0;
+  for (let step = 1; step <= steps; step++) {
+    // A random valid command: place the order, then add and remove lines, then pay or cancel.
+    await writer.execute(orderId, (state) => {
+      let events: OrderEvent[];
+      if (state.status === 'none') {
+        events = placeOrder(state, { orderId, customerId: `customer-${orderId}`, lines: [{ sku: `S${sku++}-ø`, quantity: 1, priceCents: 100 }] });
+      } else if (step === steps) {
+        events = random() < 0.5 ? payOrder(state, { paymentId: `pay-${orderId}`, amountCents: state.totalCents }) : cancelOrder(state, { reason: 'seeded' });
+      } else if (state.lines.length > 1 && random() < 0.35) {
+        events = removeLine(state, pick(state.lines).sku);
+      } else {
+        events = addLine(state, { sku: `S${sku++}-ø`, quantity: 1 + Math.floor(random() * 4), priceCents: 50 + Math.floor(random() * 2000) });
+      }
+      history.push(...events);
+      return events;
+    });
+    // A new repository each time, so nothing can come from memory.
+    const loaded = await new OrderRepository(store, { snapshotEvery }).load(orderId);
+    const where = `order ${orderId} (snapshotEvery ${snapshotEvery}) after ${step} events`;
+    expect(loaded.version, `${where}: the loaded version`).toBe(history.length);
+    expectEqual(loaded.state, rehydrate(history), `${where}: the loaded state should equal rehydrate() of all its events`);
+  }
+  const replayed = rehydrate(await store.readStream(orderStream(orderId)));
+  expectEqual((await writer.load(orderId)).state, replayed, `order ${orderId}: the loaded state should equal rehydrate(readStream())`);
+}
 
 test('load starts from the latest snapshot and reads only the events after it', { task: 3, points: 5 }, async () => {
   const { db, store } = await newStore();
@@ -144,4 +151,54 @@ test('load starts from the latest snapshot and reads only the events after it', 
   expect(affectedRows, 'events 1 to 20 were archived').toBe(20);
   const after = await new OrderRepository(store, { snapshotEvery: 10 }).load('1').catch((e: unknown) => e);
   expectEqual(after, before, `the order loaded from the snapshot at version 20 and events 21 to 25 (${after instanceof Error ? describeOutcome(after) : 'it loaded'})`);
+});
+
+/** Every snapshot of the stream in the table must hold the state after exactly its version's events: a cache that is right, or none. */
+async function expectSnapshotAgrees(db: Pg, store: EventStore, orderId: string, when: string): Promise<void> {
+  const stream = orderStream(orderId);
+  const { rows } = await db.query<{ version: number; state: OrderState }>('SELECT version, state FROM snapshots WHERE stream_id = $1', [stream]);
+  const events = await store.readStream(stream);
+  for (const row of rows) {
+    expect(row.version <= events.length, `${when}: the snapshot of ${stream} is at version ${row.version}, but the stream holds only ${events.length} events`).toBe(true);
+    expectEqual(row.state, rehydrate(events.slice(0, row.version)), `${when}: the snapshot of ${stream} at version ${row.version} should hold the state after its first ${row.version} events`);
+  }
+}
+
+test('a save that fails or crashes leaves no snapshot that disagrees with the events', { task: 3, points: 4, timeoutMs: 10_000 }, async () => {
+  const { db, store } = await newStore();
+  const repo = new OrderRepository(store, { snapshotEvery: 5 });
+
+  // A stale save: the clerk loaded version 4, another writer (a repository without snapshots)
+  // saved version 5 first, and the clerk's save would have reached the multiple 5.
+  await orderWithEvents(repo, 'Zoë', 4);
+  const clerk = await repo.load('Zoë');
+  await new OrderRepository(store).execute('Zoë', (s) => cancelOrder(s, { reason: 'the other clerk' }));
+  const stale = await repo.save(clerk, addLine(clerk.state, { sku: 'LATE', quantity: 1, priceCents: 100 })).catch((e: unknown) => e);
+  expectInstanceOf(stale, ConcurrencyError, 'a save based on a stale load (version 4, the stream is at 5) should throw a ConcurrencyError');
+  await expectSnapshotAgrees(db, store, 'Zoë', 'after the stale save');
+  const afterStale = await new OrderRepository(store, { snapshotEvery: 5 }).load('Zoë');
+  expectEqual(afterStale, { orderId: 'Zoë', version: 5, state: rehydrate(await store.readStream(orderStream('Zoë'))) }, "load after the stale save: the other writer's order at version 5");
+
+  // A snapshot is a cache: without it, load returns the same order.
+  await db.query('DELETE FROM snapshots');
+  expectEqual(await new OrderRepository(store, { snapshotEvery: 5 }).load('Zoë'), afterStale, 'load after all snapshots were deleted');
+
+  // A crash at each write of a save that reaches version 5, then a restart.
+  for (let n = 1; n <= 50; n++) {
+    const orderId = `crash-${n}`;
+    await orderWithEvents(repo, orderId, 4);
+    const order = await repo.load(orderId);
+    crashOnWrite(db, n);
+    const outcome = await repo.save(order, addLine(order.state, { sku: 'FIFTH', quantity: 2, priceCents: 150 })).catch((e: unknown) => e);
+    clearFaults(db);
+    if (!(outcome instanceof Error)) break; // the save made fewer than n writes: a crash at every one of them has been tried
+    expectInstanceOf(outcome, SimulatedCrash, `with a crash at write ${n} of the save, save should fail with the SimulatedCrash itself`);
+    await expectSnapshotAgrees(db, store, orderId, `after a crash at write ${n} of the save`);
+    const restarted = new OrderRepository(store, { snapshotEvery: 5 });
+    const events = await store.readStream(orderStream(orderId));
+    expectEqual(await restarted.load(orderId), { orderId, version: events.length, state: rehydrate(events) }, `load after a crash at write ${n} of the save and a restart`);
+    const next = await restarted.execute(orderId, (s) => addLine(s, { sku: 'AFTER', quantity: 1, priceCents: 99 })).catch((e: unknown) => e);
+    expect(next instanceof Error ? describeOutcome(next) : 'saved', `after a crash at write ${n} and a restart, the next save of ${orderId}`).toBe('saved');
+    await expectSnapshotAgrees(db, store, orderId, `after a crash at write ${n} and the next save`);
+  }
 });

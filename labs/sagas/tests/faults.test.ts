@@ -1,7 +1,7 @@
 import { createBus } from 'labkit/bus';
 import { createClock } from 'labkit/clock';
 import { sqlite } from 'labkit/db';
-import { messageFaults, seededRandom, withSeed, type MessageFaults } from 'labkit/faults';
+import { messageFaults, scheduleSeeds, seededRandom, withSeed, type MessageFaults } from 'labkit/faults';
 import { expect, test } from 'labkit/test';
 import { Inventory } from '../src/inventory.ts';
 import { STEP_TIMEOUT_MS, sagaIdFor, type OrderDetails } from '../src/messages.ts';
@@ -9,7 +9,7 @@ import { Orders } from '../src/orders.ts';
 import { Payments } from '../src/payments.ts';
 import { connectParticipant, startOrchestrator } from '../src/runtime.ts';
 import { Shipping } from '../src/shipping.ts';
-import { checkout, databases, expectEqual, runOutTheClock, show, type BusShop } from './helpers.ts';
+import { checkout, databases, expectEqual, runOutTheClock, show, START, type BusShop } from './helpers.ts';
 
 const SCHEDULES = 100;
 const SAGAS_PER_SCHEDULE = 3;
@@ -24,13 +24,13 @@ interface Schedule {
   shipped: string[];
 }
 
-test(`${SCHEDULES} seeded fault schedules: stock, money, parcels and orders always agree with the sagas`, { task: 5, points: 7, timeoutMs: 40_000 }, async () => {
+test(`${SCHEDULES} seeded fault schedules: stock, money, parcels and orders always agree with the sagas`, { task: 5, points: 6, timeoutMs: 40_000 }, async () => {
   // One broker, one orchestrator process and one Orders and Payments service for all the
   // schedules, as in a shop that keeps running; each schedule brings its own faults, a new
   // Inventory with three mugs on the shelf and a new Shipping, and its own order ids.
   const dbs = await databases();
   let faults: MessageFaults = messageFaults();
-  const clock = createClock();
+  const clock = createClock(START);
   const bus = createBus({
     clock,
     faults: {
@@ -51,7 +51,9 @@ test(`${SCHEDULES} seeded fault schedules: stock, money, parcels and orders alwa
   const system: BusShop = { clock, bus, journal: [], process, restart: () => Promise.reject(new Error('no restarts here')) };
 
   const schedules: Schedule[] = [];
-  for (let seed = 1; seed <= SCHEDULES; seed++) {
+  // The run's seed and the ones after it: a failure names its seed, and a run with that seed
+  // (npm run grade -- sagas --seed N) replays that schedule first.
+  for (const seed of scheduleSeeds(SCHEDULES)) {
     await withSeed(seed, async () => {
       faults = messageFaults({ seed });
       faults.drop({ probability: 0.025 });
@@ -71,7 +73,7 @@ test(`${SCHEDULES} seeded fault schedules: stock, money, parcels and orders alwa
       for (let i = 1; i <= SAGAS_PER_SCHEDULE; i++) {
         const quantity = 1 + Math.floor(random() * 2);
         schedule.orders.push(
-          checkout(`s${seed}-${i}`, {
+          checkout(`Zoë-${seed}-${10 * i + 3}`, {
             quantity,
             amountCents: quantity * 1250,
             cardToken: random() < 0.2 ? 'tok_declined' : 'tok_visa',

@@ -6,10 +6,10 @@
 import { createBus, type Bus } from 'labkit/bus';
 import { createClock, type Clock } from 'labkit/clock';
 import { pgSchema, sqlite, type Pg } from 'labkit/db';
-import type { MessageFaults } from 'labkit/faults';
+import { clearFaults, crashOnWrite, messageFaults, SimulatedCrash, type MessageFaults } from 'labkit/faults';
 import { expect } from 'labkit/test';
 import { Inventory } from '../src/inventory.ts';
-import { type Command, type OrderDetails, type Reply, type SagaState, type ServiceName } from '../src/messages.ts';
+import { REPLIES_TOPIC, STEP_TIMEOUT_MS, sagaIdFor, type Command, type CommandType, type OrderDetails, type Reply, type SagaState, type ServiceName } from '../src/messages.ts';
 import { Orders } from '../src/orders.ts';
 import { Payments } from '../src/payments.ts';
 import { connectParticipant, journalEntry, startOrchestrator, type OrchestratorProcess, type Participant } from '../src/runtime.ts';
@@ -18,7 +18,34 @@ import { Shipping } from '../src/shipping.ts';
 
 /** A checkout that goes through: 2 mugs at 12.50 each, a card that works, shipped to Germany. */
 export function checkout(orderId: string, changes: Partial<OrderDetails> = {}): OrderDetails {
-  return { orderId, customerId: 'alice', sku: 'MUG', quantity: 2, amountCents: 2500, cardToken: 'tok_visa', country: 'DE', ...changes };
+  return { orderId, customerId: 'Zoë Łódź-東京 🙂', sku: 'MUG', quantity: 2, amountCents: 2500, cardToken: 'tok_visa', country: 'DE', ...changes };
+}
+
+/**
+ * Where the test clock starts: not at 0, and far past 2^32 ms, like a real clock's epoch
+ * milliseconds (2026-01-01T00:00:00.007Z). A deadline is a time on this clock, never a delay.
+ */
+export const START = 1_767_225_600_007;
+
+/** Freezes a value and everything in it, so a function that changes its argument throws. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** Calls a function of saga.ts on frozen arguments; changing one of them fails with a message that says so. */
+export function pure<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof TypeError && /read.only|frozen|not extensible|Cannot assign|Cannot add/i.test(error.message)) {
+      throw new Error(`${what} changed the state it was given (${error.message}). The functions of saga.ts return a new state and never change the one they get: copy, e.g. { ...state, outcomes: { ...state.outcomes, [name]: outcome } }.`);
+    }
+    throw error;
+  }
 }
 
 /** The databases of the three PostgreSQL services, each its own schema and role. */
@@ -80,7 +107,7 @@ export interface DirectRun {
  * saga.ts on its own, before task 4 puts it behind the bus.
  */
 export async function runDirect(shop: Participants, order: OrderDetails, stopAfter = 50): Promise<DirectRun> {
-  let state = begin(order, 0);
+  let state = begin(order, START);
   const journal: string[] = [];
   for (let handled = 0; handled < stopAfter; handled++) {
     const command: Command | undefined = commandFor(state);
@@ -89,7 +116,7 @@ export async function runDirect(shop: Participants, order: OrderDetails, stopAft
     if (!participant) throw new Error(`commandFor gave a command for service "${command.service}", which does not exist: ${JSON.stringify(command)}`);
     const reply = await participant.handle(command);
     journal.push(journalEntry(command.service, command, reply));
-    const next = onReply(state, reply, 0);
+    const next = onReply(state, reply, START);
     if (!next) {
       throw new Error(
         `onReply ignored the reply to the very command commandFor asked for, so the saga would wait forever.\n    state: ${show(state)}\n    reply: ${show(reply)}\n    journal so far: ${show(journal)}`,
@@ -113,7 +140,7 @@ export interface BusShop {
 }
 
 export async function onBus(shop: Participants & Databases, options: { faults?: MessageFaults; crashOnSend?: number } = {}): Promise<BusShop> {
-  const clock = createClock();
+  const clock = createClock(START);
   const bus = createBus({ clock, faults: options.faults });
   const journal: string[] = [];
   for (const service of ['orders', 'inventory', 'payments', 'shipping'] as const) connectParticipant(bus, service, shop.byService[service], journal);
@@ -255,4 +282,141 @@ export function show(value: unknown): string {
     text = String(value);
   }
   return text.length > 400 ? `${text.slice(0, 397)}...` : text;
+}
+
+/** Each step's command and compensation, as the README's table gives them (for reading stored rows). */
+const STEP_COMMANDS: [CommandType, CommandType | null][] = [
+  ['CreateOrder', 'RejectOrder'],
+  ['ReserveStock', 'ReleaseStock'],
+  ['CapturePayment', 'RefundPayment'],
+  ['ScheduleShipment', 'CancelShipment'],
+  ['ConfirmOrder', null],
+];
+
+/** Three checkouts to crash the orchestrator in: the commands each sends, in order, and how it ends. */
+export const CRASH_SCENARIOS = {
+  completes: {
+    changes: {},
+    commands: ['CreateOrder', 'ReserveStock', 'CapturePayment', 'ScheduleShipment', 'ConfirmOrder'],
+    status: 'completed',
+    effects: { order: 'CONFIRMED', reservation: 'reserved', payment: 'captured', shipment: 'scheduled' },
+    mugs: 8,
+  },
+  'no carrier to AQ': {
+    changes: { country: 'AQ' },
+    commands: ['CreateOrder', 'ReserveStock', 'CapturePayment', 'ScheduleShipment', 'RefundPayment', 'ReleaseStock', 'RejectOrder'],
+    status: 'compensated',
+    effects: { order: 'REJECTED', reservation: 'released', payment: 'refunded', shipment: 'refused' },
+    mugs: 10,
+  },
+  /**
+   * The reply to ScheduleShipment is lost: at its deadline the saga compensates, the shipment
+   * first. (After a crash at the timeout's own write nothing was decided, so the restarted
+   * orchestrator may send ScheduleShipment again and get its answer first: then it completes.)
+   */
+  'the ScheduleShipment reply lost': {
+    changes: {},
+    commands: ['CreateOrder', 'ReserveStock', 'CapturePayment', 'ScheduleShipment', 'CancelShipment', 'RefundPayment', 'ReleaseStock', 'RejectOrder'],
+    status: 'compensated',
+    effects: { order: 'REJECTED', reservation: 'released', payment: 'refunded', shipment: 'cancelled' },
+    mugs: 10,
+  },
+} as const;
+
+/** How a checkout that completes leaves the services. */
+const COMPLETED_EFFECTS = { order: 'CONFIRMED', reservation: 'reserved', payment: 'captured', shipment: 'scheduled' };
+
+export type CrashScenario = keyof typeof CRASH_SCENARIOS;
+
+/**
+ * `{ write: n }`: the nth write to the orchestrator's database crashes it; `{ send: n }`: it
+ * crashes just before its nth send. For the scenario whose reply is lost, both count from the
+ * moment the deadline passes (the writes and sends of the forward steps are not counted).
+ */
+export type CrashAt = { write: number } | { send: number };
+
+/** The stored saga, as a position in the scenario's commands: the command it waits for, its length once final, -1 with no row. */
+async function storedPosition(db: Pg, sagaId: string, commands: readonly CommandType[]): Promise<{ position: number; text: string }> {
+  const { rows } = await db.query<{ status: string; step: number }>('SELECT status, step FROM sagas WHERE saga_id = $1', [sagaId]);
+  const row = rows[0];
+  if (!row) return { position: -1, text: 'missing (no row for it yet)' };
+  if (row.status === 'completed' || row.status === 'compensated') return { position: commands.length, text: row.status };
+  const type = STEP_COMMANDS[row.step]?.[row.status === 'compensating' ? 1 : 0];
+  const position = type ? commands.indexOf(type) : -1;
+  return { position: position < 0 ? Number.POSITIVE_INFINITY : position, text: `${row.status} at step ${row.step} (waiting for ${type ?? 'nothing'})` };
+}
+
+/**
+ * Runs one checkout with a crash of the orchestrator at one write or send, restarts it if it
+ * crashed, lets everything settle and checks the outcome: the saga finished, each step ran
+ * once, no more deadlines passed than the scenario needs, and at the crash, the orchestrator
+ * had sent no command for a state it had not yet committed (save first, then send). Returns
+ * whether the crash happened (false: the saga needed fewer writes or sends).
+ */
+export async function checkoutWithCrash(shop: Participants & Databases, orderId: string, scenario: CrashScenario, crashAt: CrashAt): Promise<boolean> {
+  const T = STEP_TIMEOUT_MS;
+  const expected = CRASH_SCENARIOS[scenario];
+  const timesOut = scenario === 'the ScheduleShipment reply lost';
+  const order = checkout(orderId, expected.changes);
+  const sagaId = sagaIdFor(orderId);
+  const where = `${'write' in crashAt ? `a crash at write ${crashAt.write}` : `a crash just before send ${crashAt.send}`}${timesOut ? ' after the deadline' : ''} (${scenario})`;
+  // Inventory and Shipping start afresh for each checkout; Orders and Payments keep their tables (the order ids differ).
+  const parts = await participants(shop, { MUG: 10 });
+  const faults = messageFaults();
+  if (timesOut) faults.drop({ topic: REPLIES_TOPIC, where: (m) => (m.payload as Reply).type === 'ScheduleShipment' });
+  // Four commands go out before the deadline of ScheduleShipment.
+  const crashOnSend = 'send' in crashAt ? crashAt.send + (timesOut ? 4 : 0) : undefined;
+  const system: BusShop = await onBus({ ...shop, ...parts }, { faults, crashOnSend });
+  if ('write' in crashAt && !timesOut) crashOnWrite(shop.orchestratorDb, crashAt.write);
+  const started = await system.process.orchestrator.start(order).then(
+    () => 'started',
+    (error: unknown) => error,
+  );
+  if (started !== 'started' && !(started instanceof SimulatedCrash)) throw new Error(`with ${where}, start() should succeed or crash, but ${describeOutcome(started)}`);
+  await settle(system);
+  if (timesOut && system.process.up) {
+    if ('write' in crashAt) crashOnWrite(shop.orchestratorDb, crashAt.write);
+    await system.clock.advance(T);
+    await settle(system);
+  }
+  clearFaults(shop.orchestratorDb);
+  const crashed = !system.process.up;
+  if (crashed) {
+    const stored = await storedPosition(shop.orchestratorDb, sagaId, expected.commands);
+    const sent = (['orders', 'inventory', 'payments', 'shipping'] as const).flatMap((topic) =>
+      system.bus
+        .published(topic)
+        .map((m) => m.payload as Command)
+        .filter((c) => c.sagaId === sagaId),
+    );
+    const commands: readonly CommandType[] = expected.commands;
+    const ahead = sent.find((c) => commands.indexOf(c.type) > stored.position);
+    if (ahead) {
+      throw new Error(
+        `with ${where}: before it crashed, the orchestrator sent ${ahead.type}, but the saga's stored state is ${stored.text}. ` +
+          'It sent a command for a state that was never committed, so after the crash a service acts on a step the saga\'s record never reached. ' +
+          'Save the new state first, and send only after the commit (start: after the insert; handleReply and handleTimeout: after the transaction).',
+      );
+    }
+    await system.restart();
+    // The checkout page saw an error and tries again.
+    if (started !== 'started') await system.process.orchestrator.start(order);
+  }
+  if (timesOut) await runOutTheClock(system);
+  else await settle(system);
+  const state = await system.process.orchestrator.get(sagaId);
+  if (system.process.errors.length > 0) throw new Error(`after ${where}, the orchestrator threw: ${show(system.process.errors.map(String))}`);
+  const budget = timesOut ? 2 * T : T;
+  expect(
+    system.clock.now() - START,
+    `after ${where}: the saga must finish ${timesOut ? 'at its one deadline, without waiting for another' : 'without waiting for a deadline'} (ms since the checkout)`,
+  ).toBeLessThan(budget);
+  // A crash at the timeout's own write undid its decision: the saga may then complete instead.
+  const completedInstead = timesOut && crashed && state?.status === 'completed';
+  const status = completedInstead ? 'completed' : expected.status;
+  expect(state?.status, `after ${where} and a restart, the saga of ${orderId} should be ${status}; its state: ${show(state)}; journal: ${show(system.journal)}`).toBe(status);
+  // Each step ran once, however often its command was sent.
+  expectEqual(await effectsOf(parts, sagaId, orderId), completedInstead ? COMPLETED_EFFECTS : expected.effects, `after ${where}, what the services hold about ${orderId} (the saga is ${status})`);
+  expect(parts.inventory.available('MUG'), `after ${where}, the mugs on the shelf (10 before)`).toBe(completedInstead ? 8 : expected.mugs);
+  return crashed;
 }
