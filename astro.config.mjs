@@ -1,15 +1,19 @@
 // @ts-check
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
-import { strategies } from './src/course/strategies.ts';
+import { courseCatalog } from './src/course/catalog.ts';
 import { INSTRUCTOR_VIEW_KEY } from './src/client/instructor-view.ts';
 
-/** Lessons appear in the sidebar in teaching order, as soon as their file exists. */
-const lessonLinks = strategies
-  .filter((s) => existsSync(new URL(`./src/content/docs/lessons/${s.slug}.mdx`, import.meta.url)))
-  .map((s) => ({ label: `${s.number}. ${s.title}`, link: `/lessons/${s.slug}/` }));
+/**
+ * The sidebar reads the course catalog. Reading it here also checks it, so a lesson whose `lab:`
+ * names a missing lab or another strategy's lab stops every build and dev server with the reason.
+ */
+const catalog = courseCatalog();
+/** Lessons in teaching order, as soon as their file exists. */
+const lessonLinks = catalog.strategies.flatMap((s) => (s.lesson ? [{ label: `${s.number}. ${s.title}`, link: `/lessons/${s.lesson.slug}/` }] : []));
+/** Every lab, by its strategy's number, whatever its id. */
+const labLinks = catalog.labs.map((lab) => ({ label: `${lab.strategy}. ${lab.title}`, link: `/labs/${lab.id}/` }));
 
 /**
  * WebContainers need a cross-origin isolated page. PGlite, sql.js and Monaco work with these
@@ -44,6 +48,7 @@ export default defineConfig({
           ],
         },
         { label: 'Lessons', items: lessonLinks },
+        ...(labLinks.length > 0 ? [{ label: 'Labs', items: labLinks }] : []),
       ],
       components: {
         PageTitle: './src/components/LessonTitle.astro',

@@ -1,8 +1,9 @@
 /**
  * npm run check:lessons [-- <slug> ...]: checks lessons without building the site, in seconds.
- * For each lesson: its frontmatter, its quiz, its SQL console (the seed and every suggested
- * query, run in order on the real engine), its glossary terms, the parts every lesson has, and
- * its internal links. The unit tests run the same checks on every lesson.
+ * For each lesson: its frontmatter (its `lab:` against the course catalog: a lab that exists and
+ * whose lab.json names the lesson's strategy), its quiz, its SQL console (the seed and every
+ * suggested query, run in order on the real engine), its glossary terms, the parts every lesson
+ * has, and its internal links. The unit tests run the same checks on every lesson.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,9 +11,9 @@ import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import yaml from 'js-yaml';
 import type { z } from 'zod';
+import { readCatalog, type CatalogProblem } from '../src/course/catalog.ts';
 import { strategies } from '../src/course/strategies.ts';
 import { resetPglite } from '../src/labkit/db/pg.ts';
-import { listLabIds } from '../src/labs/list-labs.ts';
 import { ensurePgSnapshot } from '../src/runner/node/engines.ts';
 import { glossaryFile } from '../src/schemas/glossary.ts';
 import { lessonFrontmatter } from '../src/schemas/lesson.ts';
@@ -49,8 +50,23 @@ export function glossaryIds(): Map<string, string> {
   return ids;
 }
 
-/** Problems with a lesson's files, apart from its console (see runConsole). */
-export function checkLessonFiles(slug: string): string[] {
+type ReadCatalog = ReturnType<typeof readCatalog>;
+
+function describeProblem(p: CatalogProblem): string {
+  return `${p.where}: ${p.problem}. Fix: ${p.fix}`;
+}
+
+/** The catalog's problems about one lesson (its `lab:` field), as check:lessons prints them. */
+export function lessonCatalogProblems(slug: string, read: ReadCatalog): string[] {
+  const lesson = read.catalog.strategies.find((s) => s.lesson?.slug === slug)?.lesson;
+  return lesson ? read.problems.filter((p) => p.where.startsWith(`${lesson.path} ›`)).map(describeProblem) : [];
+}
+
+/**
+ * Problems with a lesson's files, apart from its console (see runConsole). `read` is the course
+ * catalog with its problems; a lesson's `lab:` is checked there, against every lab.json.
+ */
+export function checkLessonFiles(slug: string, read: ReadCatalog = readCatalog()): string[] {
   const problems: string[] = [];
   const path = join(LESSONS, `${slug}.mdx`);
   const source = readFileSync(path, 'utf8');
@@ -63,7 +79,7 @@ export function checkLessonFiles(slug: string): string[] {
   const strategy = strategies.find((s) => s.slug === slug);
   if (!strategy) problems.push(`${path}: "${slug}" is not a strategy slug in src/course/strategies.ts`);
   else if (parsed.success && parsed.data.strategy !== strategy.number) problems.push(`${path}: strategy should be ${strategy.number}`);
-  if (parsed.success && parsed.data.lab && !listLabIds().includes(parsed.data.lab)) problems.push(`${path}: lab "${parsed.data.lab}" does not exist under labs/`);
+  problems.push(...lessonCatalogProblems(slug, read));
 
   const body = source.slice(match[0].length);
   const required: [RegExp, string][] = [
@@ -105,7 +121,7 @@ export function checkLessonFiles(slug: string): string[] {
   const terms = glossaryIds();
   // Every strategy has a lesson once the course is complete; the built-site link test checks they exist.
   const lessons = new Set(strategies.map((s) => s.slug));
-  const labs = new Set(listLabIds());
+  const labs = new Set(read.catalog.labs.map((l) => l.id));
   for (const link of body.matchAll(/(?:\]\(|href=["'])(\/[^)"'\s]*)/g)) {
     const target = link[1]!;
     const [pathPart, anchor] = target.split('#');
@@ -188,9 +204,18 @@ export async function closeConsoles(): Promise<void> {
 
 if (import.meta.main) {
   const slugs = process.argv.length > 2 ? process.argv.slice(2) : lessonSlugs();
+  const read = readCatalog();
   let failed = 0;
+  // Problems with the labs themselves (an unreadable lab.json) belong to no lesson.
+  const lessonPaths = read.catalog.strategies.flatMap((s) => (s.lesson ? [`${s.lesson.path} ›`] : []));
+  const others = read.problems.filter((p) => !lessonPaths.some((path) => p.where.startsWith(path)));
+  if (others.length > 0) {
+    console.log('FAIL course catalog');
+    for (const problem of others) console.log(`     - ${describeProblem(problem)}`);
+    failed += 1;
+  }
   for (const slug of slugs) {
-    const problems = [...checkLessonFiles(slug), ...(await runConsoles(slug))];
+    const problems = [...checkLessonFiles(slug, read), ...(await runConsoles(slug))];
     console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${slug}`);
     for (const problem of problems) console.log(`     - ${problem}`);
     if (problems.length > 0) failed += 1;

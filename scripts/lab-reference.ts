@@ -1,14 +1,23 @@
 /**
- * The lab.json field reference, generated from the schema in src/schemas/lab-manifest.ts, so
- * the documentation cannot drift from what the loader accepts. `npm run docs` writes it into
- * README.md between the markers below; a unit test fails when README.md is out of date.
+ * The generated parts of README.md, so the documentation cannot drift from the data:
+ *
+ * - the lab table (section "Labs"), one row per lab from the course catalog (src/course/catalog.ts):
+ *   its id, the strategy its lab.json names, and its `summary`;
+ * - the lab.json field reference, from the schema in src/schemas/lab-manifest.ts, so it says
+ *   what the loader accepts.
+ *
+ * `npm run docs` writes both between their markers below; a unit test fails when README.md is
+ * out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { courseCatalog, type Catalog } from '../src/course/catalog.ts';
 import { labManifest } from '../src/schemas/lab-manifest.ts';
 
 export const BEGIN = '<!-- lab.json reference: generated from src/schemas/lab-manifest.ts by `npm run docs` -->';
 export const END = '<!-- end of lab.json reference -->';
+export const LABS_BEGIN = '<!-- lab table: generated from labs/*/lab.json by `npm run docs` -->';
+export const LABS_END = '<!-- end of lab table -->';
 
 interface JsonSchema {
   type?: string;
@@ -53,14 +62,39 @@ export function labReference(): string {
   return [BEGIN, '| field | type | required | meaning |', '|---|---|---|---|', ...rows(schema, ''), END].join('\n');
 }
 
+/** A table cell's text: a `|` would end the cell, a line break the row. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+/** The README's lab table: every lab of the catalog, by strategy, with what the learner builds. */
+export function labTable(catalog: Catalog = courseCatalog()): string {
+  const rows = catalog.labs.map((lab) => {
+    const strategy = catalog.strategies.find((s) => s.number === lab.strategy)!;
+    return `| \`${lab.id}\` | ${strategy.number}. ${cell(strategy.title)} | ${cell(lab.summary ?? lab.title)} |`;
+  });
+  return [LABS_BEGIN, '| lab | strategy | what you build |', '|---|---|---|', ...rows, LABS_END].join('\n');
+}
+
+function replaceBetween(readme: string, begin: string, end: string, what: string, text: string): string {
+  const start = readme.indexOf(begin);
+  const stop = readme.indexOf(end);
+  if (start < 0 || stop < start) throw new Error(`README.md has no ${what} markers (${begin} ... ${end}).`);
+  return readme.slice(0, start) + text + readme.slice(stop + end.length);
+}
+
 export function readmeWithReference(readme: string): string {
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`README.md has no lab.json reference markers (${BEGIN} ... ${END}).`);
-  return readme.slice(0, start) + labReference() + readme.slice(end + END.length);
+  return replaceBetween(readme, BEGIN, END, 'lab.json reference', labReference());
+}
+
+export function readmeWithLabTable(readme: string, catalog?: Catalog): string {
+  return replaceBetween(readme, LABS_BEGIN, LABS_END, 'lab table', labTable(catalog));
+}
+
+/** README.md with every generated part as the data says it should be now. */
+export function readmeGenerated(readme: string): string {
+  return readmeWithReference(readmeWithLabTable(readme));
 }
 
 if (import.meta.main) {
-  writeFileSync('README.md', readmeWithReference(readFileSync('README.md', 'utf8')));
-  console.log('README.md: lab.json reference updated');
+  writeFileSync('README.md', readmeGenerated(readFileSync('README.md', 'utf8')));
+  console.log('README.md: lab table and lab.json reference updated');
 }

@@ -10,7 +10,7 @@ export interface Progress {
   lessons: Record<string, { readAt: string }>;
   /** Lesson slug -> the last and the best quiz score. */
   quizzes: Record<string, { score: number; max: number; best: number; at: string }>;
-  /** Lab id -> the best score reached, and the lab version it was reached on. */
+  /** Lab id (never a lesson slug) -> the best score reached, and the lab version it was reached on. */
   labs: Record<string, { best: number; max: number; labVersion: number; at: string }>;
 }
 
@@ -103,6 +103,30 @@ export function createProgressStore(storage: ProgressStorage) {
 }
 
 export type ProgressStore = ReturnType<typeof createProgressStore>;
+
+/** One strategy's row of the progress page: its lesson's slug, if it has a lesson, and its labs' ids. */
+export interface ProgressRow {
+  lesson?: string;
+  labs: readonly string[];
+}
+
+/**
+ * What the progress page shows in a strategy's row. Lessons and quizzes are kept by lesson slug
+ * and labs by lab id, which need not be the lesson's slug (the lab `backup-recovery` practises
+ * the lesson `backup-and-recovery`), so the row names both. Undefined: nothing recorded yet.
+ */
+export function progressRowText(progress: Progress, row: ProgressRow): { lesson?: string; quiz?: string; labs: { id: string; text?: string }[] } {
+  const lesson = row.lesson === undefined ? undefined : progress.lessons[row.lesson];
+  const quiz = row.lesson === undefined ? undefined : progress.quizzes[row.lesson];
+  return {
+    ...(lesson ? { lesson: `read ${new Date(lesson.readAt).toLocaleDateString()}` } : {}),
+    ...(quiz ? { quiz: `best ${quiz.best} / ${quiz.max}, last ${quiz.score} / ${quiz.max}` } : {}),
+    labs: row.labs.map((id) => {
+      const lab = progress.labs[id];
+      return lab ? { id, text: `best ${lab.best} / ${lab.max}` } : { id };
+    }),
+  };
+}
 
 /** The store of this browser. */
 export function browserProgress(): ProgressStore {

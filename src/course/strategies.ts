@@ -1,6 +1,8 @@
 /**
  * The twelve data-management strategies the course teaches, in teaching order.
- * `slug` is the stable id shared by a strategy's lesson file and, where one exists, its lab.
+ * `slug` is the stable id of a strategy's lesson (src/content/docs/lessons/<slug>.mdx). It is not
+ * a lab id: a lab belongs to the strategy its lab.json names, and src/course/catalog.ts joins
+ * strategies, lessons and labs.
  */
 export interface Strategy {
   number: number;
