@@ -9,19 +9,9 @@
  * environment cannot start, the panel says why and what to try, and Run keeps using the worker.
  */
 import type { FileMap, LabBundle } from '../labs/bundle.ts';
-import type { LabRunner } from '../runner/lab-runner.ts';
-import {
-  START_STEPS,
-  StartError,
-  stepStates,
-  webContainerSupport,
-  WebContainerRunner,
-  type ShellTerminal,
-  type StartStep,
-} from '../runner/webcontainer/webcontainer-runner.ts';
-
-export { bootTimeoutFrom } from '../runner/webcontainer/webcontainer-runner.ts';
+import { createRunner, StartError, webContainerSupport, type LabRunner, type ShellTerminal, type StartStep, type WebContainerRunner } from '../runner/index.ts';
 import type { LabResult } from '../schemas/lab-result.ts';
+import { START_STEPS, stepStates } from './full-environment-steps.ts';
 // A URL, not a CSS import: Astro would inline an imported stylesheet into every lab page's head.
 import xtermCssUrl from '@xterm/xterm/css/xterm.css?url';
 
@@ -44,7 +34,7 @@ export class FullEnvironment {
   private readonly host: WorkbenchHost;
   private readonly root: HTMLElement;
   private readonly runtimeUrl: string;
-  private readonly timeoutMs: number;
+  private readonly timeoutMs: number | undefined;
   private runner: WebContainerRunner | undefined;
   private state: State = 'closed';
   /** Whether the learner wants the full environment (opened it and did not go back). */
@@ -53,7 +43,8 @@ export class FullEnvironment {
   private readonly ports = new Map<number, string>();
   private terminal: ShellTerminal | undefined;
 
-  constructor(host: WorkbenchHost, root: HTMLElement, options: { runtimeUrl: string; bootTimeoutMs: number }) {
+  /** `bootTimeoutMs`: how long the boot may take; the runner's default when undefined. */
+  constructor(host: WorkbenchHost, root: HTMLElement, options: { runtimeUrl: string; bootTimeoutMs: number | undefined }) {
     this.host = host;
     this.root = root;
     this.runtimeUrl = options.runtimeUrl;
@@ -83,10 +74,10 @@ export class FullEnvironment {
     try {
       const terminal = await this.createTerminal();
       this.terminal = terminal;
-      const runner = new WebContainerRunner({
+      const runner = await createRunner('webcontainer', {
         runtimeUrl: this.runtimeUrl,
         terminal,
-        bootTimeoutMs: this.timeoutMs,
+        ...(this.timeoutMs === undefined ? {} : { bootTimeoutMs: this.timeoutMs }),
         onStep: (step) => this.showStep(step),
         onServerReady: (port, url) => this.addPort(port, url),
         onPortClosed: (port) => this.removePort(port),
@@ -94,7 +85,7 @@ export class FullEnvironment {
       });
       this.runner = runner;
       this.host.onSave((files) => void runner.writeFiles(files).catch((error: Error) => terminal.write(`\r\nCould not save into the environment: ${error.message}\r\n`)));
-      await runner.start(this.host.bundle, this.host.currentFiles());
+      await runner.prepare(this.host.bundle, this.host.currentFiles());
       // Edits made while it was installing reach the container now.
       await runner.writeFiles(this.host.currentFiles());
       await runner.attachShell(terminal);

@@ -4,24 +4,25 @@
  * runners only through that interface and results only as LabResult.
  */
 import type { FileMap, LabBundle } from '../labs/bundle.ts';
-import type { LabRunner } from '../runner/lab-runner.ts';
-import type { LabResult } from '../schemas/lab-result.ts';
-import { WorkerRunner } from '../runner/worker/worker-runner.ts';
+import { createRunner, type LabRunner, type RunProgress } from '../runner/index.ts';
+import { buildLabResult, type LabResult, type PlannedTest, type TestOutcome } from '../schemas/lab-result.ts';
+import { MAX_SEED, parseSeed } from '../schemas/run-seed.ts';
 import type { LabEditor } from './editor.ts';
 import type { FullEnvironment, WorkbenchHost } from './full-environment.ts';
+import { bootTimeoutFrom } from './full-environment-steps.ts';
 import { browserProgress } from './progress.ts';
 import { ResultsView, type RunSeed } from './results-view.ts';
 import { backUpWork, loadBackup, loadWork, saveWork } from './saved-work.ts';
 
 const SAVE_DELAY_MS = 300;
-/** Seeds are unsigned 32-bit numbers, as the grader's --seed takes them. */
-const SEEDS = 2 ** 32;
 
 class LabWorkbench extends HTMLElement implements WorkbenchHost {
   bundle!: LabBundle;
   private files: FileMap = {};
-  private runner!: LabRunner;
-  private workerRunner!: WorkerRunner;
+  /** The in-page runner, the default; created (and its engines warmed) as the page opens. */
+  private workerRunner!: Promise<LabRunner>;
+  /** A runner the learner chose instead (the full environment), while it is in use. */
+  private chosenRunner: LabRunner | undefined;
   private fullEnvironment: Promise<FullEnvironment> | undefined;
   private readonly saveListeners: ((files: FileMap) => void)[] = [];
   private editor: LabEditor | undefined;
@@ -38,10 +39,10 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
   connectedCallback(): void {
     this.bundle = JSON.parse(this.querySelector('script[data-lab-bundle]')!.textContent!) as LabBundle;
     const { manifest } = this.bundle;
-    const workerRunner = new WorkerRunner({ pgSnapshotUrl: this.dataset.pgSnapshotUrl!, databases: manifest.databases });
-    workerRunner.warm();
-    this.workerRunner = workerRunner;
-    this.useRunner(workerRunner);
+    this.workerRunner = createRunner('worker', { pgSnapshotUrl: this.dataset.pgSnapshotUrl!, databases: manifest.databases });
+    // A failure to warm up shows on the first run, with its reason, like any other.
+    this.workerRunner.then((runner) => runner.prepare?.(this.bundle, this.currentFiles())).catch(() => undefined);
+    this.useRunner(undefined);
     this.results = new ResultsView(this.region('results'), manifest.tasks, (seed) => this.replaySeed(seed));
     this.region('run').addEventListener('click', () => void this.run());
     const seedField = this.region<HTMLInputElement>('seed');
@@ -62,7 +63,7 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
 
   disconnectedCallback(): void {
     this.flushSave();
-    this.workerRunner.dispose();
+    void this.workerRunner.then((runner) => runner.dispose());
     void this.fullEnvironment?.then((env) => env.dispose());
     this.editor?.dispose();
   }
@@ -74,8 +75,8 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
 
   /** Runs the tests with `runner` from now on; `undefined` is the in-page (worker) runner. */
   useRunner(runner: LabRunner | undefined): void {
-    this.runner = runner ?? this.workerRunner;
-    this.dataset.runtime = this.runner.runtime;
+    this.chosenRunner = runner;
+    this.dataset.runtime = runner?.runtime ?? 'worker';
   }
 
   onSave(listener: (files: FileMap) => void): void {
@@ -94,7 +95,7 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
   private async openFullEnvironment(): Promise<void> {
     const button = this.region<HTMLButtonElement>('full-env-open');
     button.hidden = true;
-    this.fullEnvironment ??= import('./full-environment.ts').then(({ FullEnvironment, bootTimeoutFrom }) => {
+    this.fullEnvironment ??= import('./full-environment.ts').then(({ FullEnvironment }) => {
       const panel = this.region('full-env');
       panel.addEventListener('full-environment-closed', () => (button.hidden = false));
       return new FullEnvironment(this, panel, {
@@ -201,10 +202,11 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     const field = this.region<HTMLInputElement>('seed');
     const text = field.value.trim();
     if (text === '') return { seed: crypto.getRandomValues(new Uint32Array(1))[0]!, typed: false };
-    if (/^\d{1,10}$/.test(text) && Number(text) < SEEDS) return { seed: Number(text), typed: true };
+    const seed = parseSeed(text);
+    if (seed !== undefined) return { seed, typed: true };
     field.setAttribute('aria-invalid', 'true');
     field.focus();
-    this.notify(`The seed must be a whole number from 0 to ${SEEDS - 1}, or empty for a random one; "${text}" is not.`);
+    this.notify(`The seed must be a whole number from 0 to ${MAX_SEED}, or empty for a random one; "${text}" is not.`);
     return undefined;
   }
 
@@ -219,18 +221,30 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     this.removeAttribute('data-last-status');
     this.flushSave();
     this.results.start();
+    // What the run reported so far, so that a run that fails outright still shows its verdicts.
+    const heard = { plan: [] as PlannedTest[], outcomes: new Map<string, TestOutcome>() };
+    const onProgress = (progress: RunProgress) => {
+      if (progress.type === 'plan') heard.plan = progress.tests;
+      if (progress.type === 'test-end') heard.outcomes.set(progress.id, progress.outcome);
+      this.results.update(progress);
+    };
+    const started = performance.now();
+    const runner = this.chosenRunner ?? (await this.workerRunner.catch(() => undefined));
     try {
-      const onProgress = (progress: Parameters<ResultsView['update']>[0]) => this.results.update(progress);
-      // The in-page runner takes the seed; another runtime (the full environment) draws its own.
-      const inPage = this.runner === this.workerRunner;
-      const result = inPage ? await this.workerRunner.run(this.bundle, { ...this.files }, onProgress, { seed: seed.seed }) : await this.runner.run(this.bundle, { ...this.files }, onProgress);
+      if (!runner) throw new Error('the in-page runner could not be loaded; reload the page to try again');
+      const result = await runner.run(this.bundle, { ...this.files }, onProgress, { seed: seed.seed });
       this.lastResult = result;
-      this.results.finish(result, inPage ? seed : undefined);
-      if (inPage) this.setAttribute('data-last-seed', String(seed.seed));
+      this.results.finish(result, seed);
+      this.setAttribute('data-last-seed', String(seed.seed));
       if (result.status !== 'error') this.recordProgress(result);
       this.setAttribute('data-last-status', result.status);
     } catch (error) {
-      this.notify(`The tests could not be run: ${(error as Error).message}`);
+      const { manifest } = this.bundle;
+      const problem = `The tests could not be run: ${(error as Error).message}`;
+      const result = buildLabResult({ labId: manifest.id, labVersion: manifest.version, runtime: runner?.runtime ?? 'worker', plan: heard.plan, outcomes: heard.outcomes, problem, durationMs: performance.now() - started });
+      this.lastResult = result;
+      this.results.finish(result);
+      this.setAttribute('data-last-status', result.status);
     } finally {
       this.running = false;
       button.disabled = false;

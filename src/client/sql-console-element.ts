@@ -2,8 +2,7 @@
  * <sql-console>: the interactive part of a lesson's SQL console. It loads nothing heavy until
  * the learner opens it; then a worker holds the database and runs what the learner types.
  */
-import type { ConsoleSession } from '../console/console-session.ts';
-import type { QueryResult } from '../console/protocol.ts';
+import { createSqlConsole, type QueryResult, type SqlConsole } from '../runner/index.ts';
 
 interface ConsoleConfig {
   engine: 'pglite' | 'sqljs';
@@ -16,7 +15,7 @@ const ROWS_SHOWN = 200;
 
 class SqlConsoleElement extends HTMLElement {
   private config!: ConsoleConfig;
-  private session: ConsoleSession | undefined;
+  private session: SqlConsole | undefined;
   private busy = false;
 
   connectedCallback(): void {
@@ -33,8 +32,7 @@ class SqlConsoleElement extends HTMLElement {
     openButton.disabled = true;
     this.status('Starting the database…');
     try {
-      const { ConsoleSession } = await import('../console/console-session.ts');
-      this.session = new ConsoleSession({ engine: this.config.engine, snapshotUrl: this.dataset.snapshotUrl!, seed: this.config.seed });
+      this.session = await createSqlConsole({ engine: this.config.engine, snapshotUrl: this.dataset.snapshotUrl!, seed: this.config.seed });
       this.wire();
       this.region('body').hidden = false;
       openButton.hidden = true;

@@ -4,14 +4,28 @@ import type { RunProgress } from './driver.ts';
 
 export type { RunProgress } from './driver.ts';
 
+/** What a caller may ask of one run. */
+export interface RunOptions {
+  /** The run's seed (the lab page's Seed field, the grader's --seed), from which scheduleSeeds() starts; a random one when absent. */
+  seed?: number;
+  /** Run only these test ids; the result holds only them. All tests when absent. */
+  only?: readonly string[];
+}
+
 /**
  * What every runtime implements: take a lab and the learner's files, run the lab's tests,
  * return a LabResult. The page, the grader and the reporters know only this interface.
  */
 export interface LabRunner {
   readonly runtime: LabResult['runtime'];
-  /** Runs all the lab's tests. `onProgress` hears each test start and end as it happens. */
-  run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void): Promise<LabResult>;
+  /**
+   * Gets the runtime ready before the first run, so the learner's first Run does not wait for
+   * it: a worker loads its engines, a WebContainer boots and installs. Optional; `run()` works
+   * without it. Rejects with a message for the learner when the runtime cannot start.
+   */
+  prepare?(bundle: LabBundle, learnerFiles: FileMap): Promise<void>;
+  /** Runs the lab's tests. `onProgress` hears each test start and end as it happens. */
+  run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options?: RunOptions): Promise<LabResult>;
   /** Frees what the runner keeps warm between runs (workers, processes). */
   dispose(): void;
 }

@@ -39,7 +39,7 @@ for (const labId of labIds) {
       2,
       () => new NodeRunner(),
       // A mistake runs only the tests that must catch it: failing them already puts it below full marks.
-      (fixture, runner) => runner.run(bundle, readSubmission(bundle, fixture.dir).files, undefined, fixture.kind === 'mistake' ? knownIds(fixture.mistake.fails) : undefined),
+      (fixture, runner) => runner.run(bundle, readSubmission(bundle, fixture.dir).files, undefined, fixture.kind === 'mistake' ? { only: knownIds(fixture.mistake.fails) } : {}),
       (runner) => runner.dispose(),
     );
 
@@ -55,7 +55,7 @@ async function labTestIds(bundle: ReturnType<typeof loadLab>): Promise<string[]>
   try {
     await runner.run(bundle, solutionFiles(bundle), (progress) => {
       if (progress.type === 'plan') ids = progress.tests.map((t) => t.id);
-    }, []);
+    }, { only: [] });
   } finally {
     runner.dispose();
   }

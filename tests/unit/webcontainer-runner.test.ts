@@ -8,16 +8,10 @@ import { test } from 'node:test';
 import type { WebContainer } from '@webcontainer/api';
 import { loadLab } from '../../src/labs/load-lab.ts';
 import { buildProjectFiles, RESULT_PATH, toFileSystemTree, type ContainerRuntime } from '../../src/runner/webcontainer/project-tree.ts';
-import {
-  bootTimeoutFrom,
-  DEFAULT_BOOT_TIMEOUT_MS,
-  StartError,
-  stepStates,
-  webContainerSupport,
-  WebContainerRunner,
-  withTimeout,
-  type StartStep,
-} from '../../src/runner/webcontainer/webcontainer-runner.ts';
+import { bootTimeoutFrom, stepStates } from '../../src/client/full-environment-steps.ts';
+import { PROGRESS_PATH, progressLine } from '../../src/runner/webcontainer/run-log.ts';
+import { StartError, webContainerSupport } from '../../src/runner/webcontainer/support.ts';
+import { WebContainerRunner, withTimeout, type StartStep } from '../../src/runner/webcontainer/webcontainer-runner.ts';
 import { buildLabResult } from '../../src/schemas/lab-result.ts';
 
 const isolated = { isSecureContext: true, crossOriginIsolated: true, SharedArrayBuffer, Atomics, WebAssembly };
@@ -50,12 +44,12 @@ test('steps: earlier steps are done, the current one active or failed, later one
   assert.deepEqual(stepStates('ready'), { boot: 'done', install: 'done', ready: 'done' });
 });
 
-test('boot limit: read from the address, then the attribute, else 45 s; nonsense is ignored', () => {
+test("boot limit: read from the address, then the attribute, else the runner's default; nonsense is ignored", () => {
   assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=3000', '9000'), 3000);
   assert.equal(bootTimeoutFrom('', '9000'), 9000);
-  assert.equal(bootTimeoutFrom('', undefined), DEFAULT_BOOT_TIMEOUT_MS);
-  assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=soon', undefined), DEFAULT_BOOT_TIMEOUT_MS);
-  assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=5', undefined), DEFAULT_BOOT_TIMEOUT_MS);
+  assert.equal(bootTimeoutFrom('', undefined), undefined);
+  assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=soon', undefined), undefined);
+  assert.equal(bootTimeoutFrom('?wc-boot-timeout-ms=5', undefined), undefined);
 });
 
 test('withTimeout passes a value or an error through, and rejects with its own error when time is up', async () => {
@@ -93,9 +87,20 @@ function fakeProcess(output: string, exitCode: number) {
   };
 }
 
-function fakeContainer(options: { installExit?: number; writesResult?: boolean } = {}) {
+interface FakeOptions {
+  installExit?: number;
+  /** Whether `npm test` writes its result file (default yes). */
+  writesResult?: boolean;
+  /** Lines `npm test` appends to its progress log. */
+  progress?: string[];
+  /** `npm test` never ends. */
+  hangs?: boolean;
+}
+
+function fakeContainer(options: FakeOptions = {}) {
   const files = new Map<string, string>();
   const spawned: string[] = [];
+  const watchers: ((event: string, filename: string) => void)[] = [];
   let mounted: unknown;
   const container = {
     fs: {
@@ -105,14 +110,22 @@ function fakeContainer(options: { installExit?: number; writesResult?: boolean }
         return files.get(path)!;
       },
       rm: async (path: string) => void files.delete(path),
-      watch: () => ({ close() {} }),
+      watch: (_dir: string, listener: (event: string, filename: string) => void) => {
+        watchers.push(listener);
+        return { close: () => watchers.splice(watchers.indexOf(listener), 1) };
+      },
     },
     mount: async (tree: unknown) => void (mounted = tree),
     spawn: async (command: string, args: string[] = []) => {
       spawned.push([command, ...args].join(' '));
       if (args[0] === 'install') return fakeProcess('added 2 packages\r\n', options.installExit ?? 0);
-      if (options.writesResult !== false) files.set(RESULT_PATH, JSON.stringify(result));
-      return fakeProcess('1 failed\r\n', 1);
+      for (const line of options.progress ?? []) {
+        files.set(PROGRESS_PATH, (files.get(PROGRESS_PATH) ?? '') + line);
+        for (const listener of [...watchers]) listener('change', PROGRESS_PATH.split('/').at(-1)!);
+      }
+      if (options.writesResult !== false && !options.hangs) files.set(RESULT_PATH, JSON.stringify(result));
+      const process = fakeProcess('1 failed\r\n', 1);
+      return options.hangs ? { ...process, exit: new Promise<number>(() => undefined) } : process;
     },
     on: () => () => undefined,
   };
@@ -122,6 +135,7 @@ function fakeContainer(options: { installExit?: number; writesResult?: boolean }
 function runnerFor(container: unknown, steps: StartStep[] = [], output: string[] = []) {
   return new WebContainerRunner({
     runtimeUrl,
+    runTimeoutMs: 300,
     terminal: { write: (data) => void output.push(data) },
     bootTimeoutMs: 200,
     onStep: (step) => void steps.push(step),
@@ -135,7 +149,7 @@ test('start mounts the lab with the learner\'s files, installs, and reports each
   const output: string[] = [];
   const learnerFiles = { 'src/event-store.ts': '// my edits' };
   const runner = runnerFor(fake.container, steps, output);
-  await runner.start(bundle, learnerFiles);
+  await runner.prepare(bundle, learnerFiles);
   assert.deepEqual(steps, ['boot', 'install', 'ready']);
   assert.deepEqual(fake.mounted(), toFileSystemTree(buildProjectFiles(bundle, learnerFiles, runtime)));
   assert.deepEqual(fake.spawned, ['npm install']);
@@ -146,23 +160,71 @@ test('start mounts the lab with the learner\'s files, installs, and reports each
 test('run writes the changed files, runs npm test and returns the LabResult it wrote', async () => {
   const fake = fakeContainer();
   const runner = runnerFor(fake.container);
-  await runner.start(bundle, {});
+  await runner.prepare(bundle, {});
   const got = await runner.run(bundle, { 'src/event-store.ts': '// newer' });
   assert.deepEqual(got, result);
   assert.equal(fake.files.get('src/event-store.ts'), '// newer');
   assert.deepEqual(fake.spawned, ['npm install', 'npm test']);
 });
 
-test('run says so when npm test wrote no result', async () => {
+test('run passes the seed to npm test', async () => {
+  const fake = fakeContainer();
+  const runner = runnerFor(fake.container);
+  await runner.prepare(bundle, {});
+  await runner.run(bundle, {}, undefined, { seed: 42 });
+  await runner.run(bundle, {}, undefined, { seed: 7, only: ['a', 'b'] });
+  assert.deepEqual(fake.spawned.slice(1), ['npm test -- --seed 42', 'npm test -- --seed 7 --only a,b']);
+});
+
+const plan = [
+  { id: 'a', name: 'a', task: 1, points: 60, timeoutMs: 1000 },
+  { id: 'b', name: 'b', task: 1, points: 40, timeoutMs: 1000 },
+];
+const progressLog = [progressLine({ type: 'plan', tests: plan })!, progressLine({ type: 'test-end', id: 'a', outcome: { status: 'pass', message: '', durationMs: 3 } })!];
+
+test('run reports each verdict of the progress log as it is written', async () => {
+  const fake = fakeContainer({ progress: progressLog });
+  const runner = runnerFor(fake.container);
+  await runner.prepare(bundle, {});
+  const heard: string[] = [];
+  await runner.run(bundle, {}, (progress) => heard.push(progress.type === 'test-end' ? `${progress.id}:${progress.outcome.status}` : progress.type));
+  assert.deepEqual(heard, ['plan', 'a:pass']);
+});
+
+test('npm test that writes no result still gives the verdicts it logged, and the reason for the rest', async () => {
+  const fake = fakeContainer({ writesResult: false, progress: progressLog });
+  const runner = runnerFor(fake.container);
+  await runner.prepare(bundle, {});
+  const got = await runner.run(bundle, {});
+  assert.equal(got.runtime, 'webcontainer');
+  assert.equal(got.status, 'fail');
+  assert.equal(got.score, 60);
+  assert.deepEqual(got.tests.map((t) => [t.id, t.status]), [['a', 'pass'], ['b', 'error']]);
+  assert.match(got.tests[1]!.message, /npm test ended \(exit code 1\) without writing a result; the terminal shows what happened/);
+});
+
+test('npm test that writes nothing at all gives a result that says why, not a thrown error', async () => {
   const fake = fakeContainer({ writesResult: false });
   const runner = runnerFor(fake.container);
-  await runner.start(bundle, {});
-  await assert.rejects(runner.run(bundle, {}), /without writing a result; the terminal shows what happened/);
+  await runner.prepare(bundle, {});
+  const got = await runner.run(bundle, {});
+  assert.equal(got.status, 'error');
+  assert.deepEqual(got.tests, []);
+  assert.match(got.message, /without writing a result/);
+});
+
+test('npm test past its time limit is stopped, and the logged verdicts are kept', async () => {
+  const fake = fakeContainer({ hangs: true, progress: progressLog });
+  const runner = runnerFor(fake.container);
+  await runner.prepare(bundle, {});
+  const got = await runner.run(bundle, {});
+  assert.deepEqual(got.tests.map((t) => [t.id, t.status]), [['a', 'pass'], ['b', 'error']]);
+  assert.match(got.tests[1]!.message, /did not finish within 0\.3 seconds in the full environment, so they were stopped/);
 });
 
 test('a failed npm install stops the start with what to try', async () => {
   const runner = runnerFor(fakeContainer({ installExit: 1 }).container);
-  await assert.rejects(runner.start(bundle, {}), (error: unknown) => {
+  await assert.rejects(runner.prepare(bundle, {}), (error: unknown) => {
     assert.ok(error instanceof StartError);
     assert.match(error.message, /npm install exited with code 1/);
     assert.match(error.tryThis, /reload the page/);
@@ -175,7 +237,7 @@ test('a boot that never finishes fails within the limit, and a second start fail
   const loadApi = async () => ({ WebContainer: { boot: () => new Promise<WebContainer>(() => undefined) } });
   const make = () => new WebContainerRunner({ runtimeUrl, terminal: { write() {} }, bootTimeoutMs: 100, loadApi });
   const started = Date.now();
-  await assert.rejects(make().start(bundle, {}), (error: unknown) => {
+  await assert.rejects(make().prepare(bundle, {}), (error: unknown) => {
     assert.ok(error instanceof StartError);
     assert.match(error.message, /did not start within 0\.1 seconds\. It downloads from StackBlitz/);
     assert.match(error.tryThis, /Check your connection .*reload the page.*Your work is saved/);
@@ -183,7 +245,7 @@ test('a boot that never finishes fails within the limit, and a second start fail
   });
   assert.ok(Date.now() - started < 2000);
   const again = Date.now();
-  await assert.rejects(make().start(bundle, {}), /cannot be started twice on one page/);
+  await assert.rejects(make().prepare(bundle, {}), /cannot be started twice on one page/);
   assert.ok(Date.now() - again < 50, 'no second wait');
 });
 
@@ -191,7 +253,7 @@ test('writeFiles before the container is ready does nothing, and skips unchanged
   const fake = fakeContainer();
   const runner = runnerFor(fake.container);
   await runner.writeFiles({ 'src/event-store.ts': 'early' });
-  await runner.start(bundle, { 'src/event-store.ts': 'mounted' });
+  await runner.prepare(bundle, { 'src/event-store.ts': 'mounted' });
   let writes = 0;
   const write = fake.container.fs.writeFile;
   fake.container.fs.writeFile = async (path, text) => {

@@ -1,12 +1,8 @@
 /**
- * The dumped PGlite data directory the browser worker starts from, made at build time so
- * no learner's browser ever runs initdb (~2.7 s).
+ * The dumped PGlite data directory the browser engines start from, made at build time so no
+ * learner's browser ever runs initdb (~2.7 s). Served at ASSET_PATHS.pgSnapshot.
  */
-import { readFile } from 'node:fs/promises';
 import type { APIRoute } from 'astro';
-import { ensurePgSnapshot } from '../../runner/node/engines.ts';
+import { pgSnapshotBytes } from '../../runner/assets.ts';
 
-export const GET: APIRoute = async () => {
-  const bytes = await readFile(await ensurePgSnapshot());
-  return new Response(bytes, { headers: { 'Content-Type': 'application/gzip' } });
-};
+export const GET: APIRoute = async () => new Response(await pgSnapshotBytes(), { headers: { 'Content-Type': 'application/gzip' } });

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { FileMap, LabBundle } from '../../labs/bundle.ts';
 import type { LabResult } from '../../schemas/lab-result.ts';
 import { driveRun, type ExecutorHandle, type ExecutorPool, type RunProgress } from '../driver.ts';
-import type { LabRunner } from '../lab-runner.ts';
+import type { LabRunner, RunOptions } from '../lab-runner.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { CHANNEL_BROKEN_EXIT, CHANNEL_BROKEN_REASON, channelReader, EVENT_FD, MAX_CHANNEL_BYTES, newChannelKey, watchChannelEnd } from './channel.ts';
 import type { ChildMessage } from './child.ts';
@@ -129,8 +129,8 @@ export class NodeRunner implements LabRunner {
     this.seed = options.seed;
   }
 
-  /** `only` runs those tests alone (the course's own checks of its fixture submissions); the result holds only them. */
-  async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, only?: readonly string[]): Promise<LabResult> {
+  /** `options.seed` overrides the runner's own seed for this run; `options.only` runs those tests alone. */
+  async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options: RunOptions = {}): Promise<LabResult> {
     const snapshot = await ensurePgSnapshot();
     const notes = new Set<string>();
     const stats = { forged: 0 };
@@ -138,7 +138,8 @@ export class NodeRunner implements LabRunner {
       acquire: () => this.spawn(snapshot, notes, stats),
       release: (executor) => executor.kill(),
     };
-    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed: this.seed, ...(only ? { only } : {}) });
+    const { only, seed = this.seed } = options;
+    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed, ...(only ? { only } : {}) });
     if (stats.forged > 0) notes.add(`${stats.forged} line(s) written to the grader's event channel did not come from the grader and were ignored`);
     if (notes.size > 0) {
       // Shown once under the results: what the grader could not enforce, or what it ignored.

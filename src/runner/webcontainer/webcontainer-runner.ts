@@ -11,9 +11,11 @@
 import type { WebContainer, WebContainerProcess } from '@webcontainer/api';
 import type { FileMap, LabBundle } from '../../labs/bundle.ts';
 import type { LabResult } from '../../schemas/lab-result.ts';
-import type { LabRunner, RunProgress } from '../lab-runner.ts';
+import type { LabRunner, RunOptions, RunProgress } from '../lab-runner.ts';
 import { buildProjectFiles, RESULT_PATH, toFileSystemTree, type ContainerRuntime } from './project-tree.ts';
 import { parseLabResult } from './result-file.ts';
+import { PROGRESS_PATH, readProgressLog, resultFromProgress } from './run-log.ts';
+import { CURRENT_BROWSER, StartError } from './support.ts';
 
 /** How long `WebContainer.boot()` may take before the page gives up on it. */
 export const DEFAULT_BOOT_TIMEOUT_MS = 45_000;
@@ -22,89 +24,8 @@ export const DEFAULT_INSTALL_TIMEOUT_MS = 180_000;
 /** Added to the lab's own run limit: `npm test` also starts Node and loads the engines. */
 const RUN_SLACK_MS = 30_000;
 
-/** Whether this browser and page can run a WebContainer, and if not, why, in a learner's words. */
-export type Support = { ok: true } | { ok: false; reason: string; tryThis: string };
-
-/** The parts of the browser's global scope that decide support; a test passes a fake. */
-export interface SupportGlobals {
-  isSecureContext?: boolean;
-  crossOriginIsolated?: boolean;
-  SharedArrayBuffer?: unknown;
-  Atomics?: unknown;
-  WebAssembly?: unknown;
-}
-
-const CURRENT_BROWSER = 'Use a current desktop Chrome, Edge or Firefox.';
-
-/**
- * WebContainers need WebAssembly, and SharedArrayBuffer with Atomics, which browsers only give a
- * page that is cross-origin isolated (COOP/COEP headers), and that only in a secure context
- * (https, or localhost). Checked in the order a learner can act on.
- */
-export function webContainerSupport(scope: SupportGlobals = globalThis as SupportGlobals): Support {
-  if (scope.isSecureContext === false) {
-    return {
-      ok: false,
-      reason: 'The full environment only works on a page opened over https:// (or from localhost).',
-      tryThis: 'Open the course from its https:// address.',
-    };
-  }
-  if (typeof scope.WebAssembly !== 'object' || typeof scope.crossOriginIsolated !== 'boolean') {
-    return { ok: false, reason: 'This browser lacks features the full environment needs.', tryThis: CURRENT_BROWSER };
-  }
-  if (!scope.crossOriginIsolated) {
-    return {
-      ok: false,
-      reason: 'This page was served without the security headers the full environment needs (cross-origin isolation).',
-      tryThis: 'If you host the course yourself, send the headers the README lists; otherwise keep using the in-page runner.',
-    };
-  }
-  if (typeof scope.SharedArrayBuffer !== 'function' || typeof scope.Atomics !== 'object') {
-    return { ok: false, reason: 'This browser does not give the page shared memory (SharedArrayBuffer), which the full environment needs.', tryThis: CURRENT_BROWSER };
-  }
-  return { ok: true };
-}
-
-/**
- * The boot time limit for a page: `?wc-boot-timeout-ms=N` in its address (the browser tests use a
- * short one, so a failure shows in seconds), else the `data-wc-boot-timeout-ms` attribute, else 45 s.
- */
-export function bootTimeoutFrom(search: string, attribute: string | undefined): number {
-  const raw = new URLSearchParams(search).get('wc-boot-timeout-ms') ?? attribute;
-  const ms = Number(raw);
-  return raw && Number.isFinite(ms) && ms >= 500 ? Math.min(ms, 600_000) : DEFAULT_BOOT_TIMEOUT_MS;
-}
-
-/** The steps of starting the environment, in order, as the panel lists them. */
-export const START_STEPS = [
-  { id: 'boot', label: 'Starting the environment' },
-  { id: 'install', label: 'Installing packages' },
-  { id: 'ready', label: 'Ready' },
-] as const;
-export type StartStep = (typeof START_STEPS)[number]['id'];
-export type StepState = 'waiting' | 'active' | 'done' | 'failed';
-
-/** Each step's state when `current` is under way (or has failed). Steps before it are done. */
-export function stepStates(current: StartStep, failed = false): Record<StartStep, StepState> {
-  const at = START_STEPS.findIndex((s) => s.id === current);
-  const states = {} as Record<StartStep, StepState>;
-  START_STEPS.forEach((step, i) => {
-    // "Ready" has nothing to wait for: reaching it means it is done.
-    const here: StepState = failed ? 'failed' : step.id === 'ready' ? 'done' : 'active';
-    states[step.id] = i < at ? 'done' : i === at ? here : 'waiting';
-  });
-  return states;
-}
-
-/** Why the environment did not start, with what the learner can try. */
-export class StartError extends Error {
-  readonly tryThis: string;
-  constructor(message: string, tryThis: string) {
-    super(message);
-    this.name = 'StartError';
-    this.tryThis = tryThis;
-  }
-}
+/** The steps of getting the environment ready, in order; the panel shows them to the learner. */
+export type StartStep = 'boot' | 'install' | 'ready';
 
 /** Settles like `promise`, or rejects with `onTimeout()` after `ms`; the promise itself is left running. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -147,6 +68,8 @@ export interface WebContainerRunnerOptions {
   terminal: TerminalSink;
   bootTimeoutMs?: number;
   installTimeoutMs?: number;
+  /** How long one `npm test` may take; by default the lab's run limit plus time to start Node. */
+  runTimeoutMs?: number;
   onStep?: (step: StartStep) => void;
   /** A service answers on `port`, at `url` (WebContainer's preview address for it). */
   onServerReady?: (port: number, url: string) => void;
@@ -188,7 +111,7 @@ export class WebContainerRunner implements LabRunner {
    * Boots the container, mounts the lab with the learner's current files and installs the
    * packages. Rejects with a StartError that says what to try; the page keeps its worker runner.
    */
-  async start(bundle: LabBundle, learnerFiles: FileMap): Promise<void> {
+  async prepare(bundle: LabBundle, learnerFiles: FileMap): Promise<void> {
     const { terminal, onStep } = this.options;
     onStep?.('boot');
     terminal.write('Starting the environment (it downloads from StackBlitz)…\r\n');
@@ -249,33 +172,83 @@ export class WebContainerRunner implements LabRunner {
     return this.writeFiles({ [path]: text });
   }
 
-  async run(bundle: LabBundle, learnerFiles: FileMap, _onProgress?: (progress: RunProgress) => void): Promise<LabResult> {
+  /**
+   * Runs `npm test` in the container (with `--seed` when given) and returns the LabResult it
+   * wrote. A run stopped at its time limit, or one that wrote no readable result, still returns
+   * the verdicts its progress log recorded, with the reason for the rest.
+   */
+  async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options: RunOptions = {}): Promise<LabResult> {
     const container = this.requireContainer();
     const { terminal } = this.options;
+    const started = performance.now();
     this.running = true;
+    const following = this.followProgress(container, onProgress);
     try {
       await this.writeFiles(learnerFiles);
-      // A result left from an earlier run must not pass for this one.
+      // A result or a log left from an earlier run must not pass for this one.
       await container.fs.rm(RESULT_PATH, { force: true });
-      terminal.write('\r\n$ npm test\r\n');
-      const test = await container.spawn('npm', ['test']);
+      await container.fs.rm(PROGRESS_PATH, { force: true });
+      const flags = [...(options.seed === undefined ? [] : ['--seed', String(options.seed)]), ...(options.only ? ['--only', options.only.join(',')] : [])];
+      const args = ['test', ...(flags.length > 0 ? ['--', ...flags] : [])];
+      terminal.write(`\r\n$ npm ${args.join(' ')}\r\n`);
+      const test = await container.spawn('npm', args);
       void this.pipe(test);
-      const limit = bundle.manifest.limits.runTimeoutMs + RUN_SLACK_MS;
-      const code = await withTimeout(test.exit, limit, () => {
-        test.kill();
-        return new Error(`the tests did not finish within ${seconds(limit)} in the full environment. Run them again, or go back to the in-page runner.`);
-      });
+      const limit = this.options.runTimeoutMs ?? bundle.manifest.limits.runTimeoutMs + RUN_SLACK_MS;
+      let code: number;
+      try {
+        code = await withTimeout(test.exit, limit, () => {
+          test.kill();
+          return new Error(`The tests did not finish within ${seconds(limit)} in the full environment, so they were stopped. Run them again, or go back to the in-page runner.`);
+        });
+      } catch (error) {
+        return await this.resultFromLog(container, bundle, (error as Error).message, started);
+      }
       let text: string;
       try {
         text = await container.fs.readFile(RESULT_PATH, 'utf-8');
       } catch {
-        throw new Error(`npm test ended (exit code ${code}) without writing a result; the terminal shows what happened.`);
+        return await this.resultFromLog(container, bundle, `npm test ended (exit code ${code}) without writing a result; the terminal shows what happened.`, started);
       }
       this.lastResultText = text;
-      return parseLabResult(text);
+      try {
+        return parseLabResult(text);
+      } catch (error) {
+        return await this.resultFromLog(container, bundle, (error as Error).message, started);
+      }
     } finally {
+      await following.stop();
       this.running = false;
     }
+  }
+
+  private async resultFromLog(container: WebContainer, bundle: LabBundle, problem: string, started: number): Promise<LabResult> {
+    const log = await container.fs.readFile(PROGRESS_PATH, 'utf-8').catch(() => '');
+    return resultFromProgress(bundle, readProgressLog(log), problem, performance.now() - started);
+  }
+
+  /** Passes each new event of the progress log to `onProgress` while a run goes. */
+  private followProgress(container: WebContainer, onProgress: ((progress: RunProgress) => void) | undefined): { stop(): Promise<void> } {
+    if (!onProgress) return { stop: async () => undefined };
+    const dir = PROGRESS_PATH.slice(0, PROGRESS_PATH.lastIndexOf('/'));
+    const name = PROGRESS_PATH.slice(dir.length + 1);
+    let seen = 0;
+    let reading = Promise.resolve();
+    const watcher = container.fs.watch(dir, (_event, filename) => {
+      if (String(filename) !== name) return;
+      // One read at a time, so events come out once each and in order.
+      reading = reading.then(async () => {
+        const events = readProgressLog(await container.fs.readFile(PROGRESS_PATH, 'utf-8').catch(() => ''));
+        for (const event of events.slice(seen)) onProgress(event);
+        seen = Math.max(seen, events.length);
+      }).catch(() => undefined);
+    });
+    // Reads already under way finish first, so no event arrives after the run's result.
+    return {
+      stop: async () => {
+        watcher.close();
+        await reading;
+      },
+    };
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@
 import type { FileMap, LabBundle } from '../../labs/bundle.ts';
 import type { LabResult } from '../../schemas/lab-result.ts';
 import { driveRun, type ExecutorHandle, type RunProgress } from '../driver.ts';
-import type { LabRunner } from '../lab-runner.ts';
+import type { LabRunner, RunOptions } from '../lab-runner.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import type { WorkerInit } from './worker-messages.ts';
 
@@ -26,18 +26,19 @@ export class WorkerRunner implements LabRunner {
   }
 
   /** Starts a worker now, so its engines load while the learner reads and edits. */
-  warm(): void {
-    if (!this.disposed) this.idle ??= this.spawn();
+  prepare(): Promise<void> {
+    this.warm();
+    return Promise.resolve();
   }
 
-  /** `options.seed`: the run's seed (the lab page's Seed field), from which scheduleSeeds() starts; a random one when absent. */
-  run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options: { seed?: number } = {}): Promise<LabResult> {
+  run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options: RunOptions = {}): Promise<LabResult> {
     return driveRun({
       bundle,
       learnerFiles,
       runtime: this.runtime,
       onProgress,
       seed: options.seed,
+      ...(options.only ? { only: options.only } : {}),
       pool: {
         acquire: () => {
           const executor = this.idle ?? this.spawn();
@@ -56,6 +57,10 @@ export class WorkerRunner implements LabRunner {
     for (const worker of this.live) worker.terminate();
     this.live.clear();
     this.idle = undefined;
+  }
+
+  private warm(): void {
+    if (!this.disposed) this.idle ??= this.spawn();
   }
 
   private spawn(): ExecutorHandle {

@@ -5,7 +5,7 @@
 /// <reference lib="webworker" />
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from 'sql.js';
-import { loadPgliteFromSnapshot, loadSqlJs } from '../runner/worker/browser-engines.ts';
+import { loadPgliteFromSnapshot, loadSqlJs } from '../worker/browser-engines.ts';
 import type { ConsoleRequest, ConsoleResponse, QueryResult } from './protocol.ts';
 import { cellText } from './cell-text.ts';
 

@@ -4,6 +4,8 @@
  */
 import type { ConsoleRequest, ConsoleResponse, QueryResult } from './protocol.ts';
 
+export type { QueryResult } from './protocol.ts';
+
 export interface ConsoleOptions {
   engine: 'pglite' | 'sqljs';
   snapshotUrl: string;
