@@ -1,12 +1,12 @@
 import { createClock } from 'labkit/clock';
 import { sqlite } from 'labkit/db';
 import { failOnCall } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, test } from 'labkit/test';
 import { BackupStore, fromJsonLines, fromUtf8, partKey, toJsonLines, utf8 } from '../src/backup-store.ts';
 import { backupInventory, backupOrders, tableChecksum } from '../src/backup.ts';
 import { openInventory, reserve, restock } from '../src/inventory.ts';
 import { ORDERS_SCHEMA_SQL } from '../src/orders.ts';
-import { expectEqual, HOUR, iso, modelOf, ordersNode, outcome, readManifest, seedOrders, sha256, SECOND, T0, tablesOf } from './helpers.ts';
+import { HOUR, iso, modelOf, ordersNode, readManifest, seedOrders, sha256, SECOND, T0, tablesOf } from './helpers.ts';
 
 async function part(store: BackupStore, id: string, name: string): Promise<Uint8Array> {
   const bytes = await store.get(partKey(id, name));
@@ -29,15 +29,15 @@ const byName = <T extends { name: string }>(parts: T[]) => [...parts].sort((a, b
 test('tableChecksum counts the rows and hashes them as JSON lines, in the order given', { task: 1, points: 2 }, async () => {
   const rows = [{ sku: 'MUG', on_hand: 40 }, { sku: 'TEA', on_hand: 100 }];
   const text = '{"sku":"MUG","on_hand":40}\n{"sku":"TEA","on_hand":100}\n';
-  const got = await tableChecksum(rows).catch(outcome);
+  const got = await tableChecksum(rows).catch(describeOutcome);
   expectEqual(got, { rows: 2, digest: await sha256(utf8(text)) }, `tableChecksum of 2 rows: the SHA-256 (hex) of ${JSON.stringify(text)}`);
-  expectEqual(await tableChecksum([]).catch(outcome), { rows: 0, digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, 'tableChecksum of an empty table: the SHA-256 of no bytes');
-  const reversed = await tableChecksum([...rows].reverse()).catch(outcome);
+  expectEqual(await tableChecksum([]).catch(describeOutcome), { rows: 0, digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' }, 'tableChecksum of an empty table: the SHA-256 of no bytes');
+  const reversed = await tableChecksum([...rows].reverse()).catch(describeOutcome);
   expect(typeof reversed === 'object' && reversed.digest !== (got as { digest: string }).digest, 'the same rows in another order give another digest: order is part of the checksum').toBe(true);
   // Not every customer is called alice: the digest is over the UTF-8 bytes of the text.
   const names = [{ id: 'c-7', name: 'Zoë from Łódź' }, { id: 'c-12', name: '東京 🦊' }];
   const unicode = '{"id":"c-7","name":"Zoë from Łódź"}\n{"id":"c-12","name":"東京 🦊"}\n';
-  expectEqual(await tableChecksum(names).catch(outcome), { rows: 2, digest: await sha256(utf8(unicode)) }, `tableChecksum of rows with "Zoë", "Łódź", "東京" and an emoji: the SHA-256 of the UTF-8 bytes of ${JSON.stringify(unicode)}`);
+  expectEqual(await tableChecksum(names).catch(describeOutcome), { rows: 2, digest: await sha256(utf8(unicode)) }, `tableChecksum of rows with "Zoë", "Łódź", "東京" and an emoji: the SHA-256 of the UTF-8 bytes of ${JSON.stringify(unicode)}`);
 });
 
 test('backupOrders stores the schema, the rows of each table and a manifest that describes them', { task: 1, points: 3 }, async () => {
@@ -113,7 +113,7 @@ test('a backup of Inventory is the SQLite file itself, with its own manifest, an
   const first = manifest;
   const before = await store.get(partKey(first.id, 'inventory.sqlite'));
   restock(db, 'MUG', 10);
-  const again = await backupInventory(db, store, clock).then(outcome, outcome);
+  const again = await backupInventory(db, store, clock).then(describeOutcome, describeOutcome);
   expect(again, 'a second backup at the same clock time would overwrite the first: it should throw').toMatch(/^it threw/);
   expectEqual(await store.get(partKey(first.id, 'inventory.sqlite')), before, 'the first backup is untouched');
 
@@ -172,7 +172,7 @@ test('an Orders backup records the highest LSN in change_log: 0 when it is empty
   const clock = createClock(T0);
   const node = await ordersNode(clock);
   const store = new BackupStore();
-  const empty = await backupOrders(node.db, store, clock).catch(outcome);
+  const empty = await backupOrders(node.db, store, clock).catch(describeOutcome);
   const nothing = await sha256(new Uint8Array(0));
   expectEqual(
     typeof empty === 'string' ? empty : { lsn: empty.lsn, tables: empty.tables, parts: byName(empty.parts).map((p) => `${p.name} ${p.bytes}`) },
@@ -200,7 +200,7 @@ test('a backup never writes over another one, finished or not', { task: 1, point
   const before = await snapshot(`${first.id}/`);
 
   await node.payOrder('o-04');
-  const again = await backupOrders(node.db, store, clock).then(outcome, outcome);
+  const again = await backupOrders(node.db, store, clock).then(describeOutcome, describeOutcome);
   expect(again, `a second Orders backup at the same clock time (${first.id}) would write over the first: it should throw`).toMatch(/^it threw/);
   expectEqual(await snapshot(`${first.id}/`), before, `every object of ${first.id} is as it was`);
 
@@ -210,7 +210,7 @@ test('a backup never writes over another one, finished or not', { task: 1, point
   const id = `orders/${iso(clock.now()).replaceAll(':', '-')}`;
   for (const name of ['schema.sql', 'orders.jsonl']) await store.put(partKey(id, name), (await store.get(partKey(first.id, name)))!);
   const unfinished = await snapshot(`${id}/`);
-  const retry = await backupOrders(node.db, store, clock).then(outcome, outcome);
+  const retry = await backupOrders(node.db, store, clock).then(describeOutcome, describeOutcome);
   expect(retry, `${id} already holds objects of an unfinished backup: backupOrders at the same time should throw instead of writing over them`).toMatch(/^it threw/);
   expectEqual(await snapshot(`${id}/`), unfinished, `the unfinished backup ${id} is left as it was, for a human to look at`);
 });

@@ -1,12 +1,12 @@
 import { createClock, type Clock } from 'labkit/clock';
 import { pgErrorCode, pgSchema } from 'labkit/db';
 import { clearFaults, crashOnWrite, SimulatedCrash } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectInstanceOf, test } from 'labkit/test';
 import { FencedError, NodeDownError, readChangeLog, type OrdersNode } from '../src/orders.ts';
 import { FailoverController, Replica } from '../src/replication.ts';
 import { ORDERS_TARGETS } from '../src/targets.ts';
 import { ChangeLogGapError } from '../src/types.ts';
-import { expectEqual, modelOf, ordersNode, outcome, seedOrders, SECOND, summary, T0, tablesOf } from './helpers.ts';
+import { modelOf, ordersNode, seedOrders, SECOND, summary, T0, tablesOf } from './helpers.ts';
 
 async function newReplica(name = 'orders_replica'): Promise<Replica> {
   const replica = new Replica(name, await pgSchema(name));
@@ -37,8 +37,8 @@ test('the replica applies the log in order, once, notices gaps and resumes after
   expectEqual(await tablesOf(replica.db), modelOf(log, (e) => e.lsn <= 5), 'the replica after LSN 1 to 5');
   expectEqual(await replica.position(), { lsn: 5, at: T0 + 5 * SECOND }, 'position() after LSN 5');
 
-  const gap = await replica.apply([log[6]!]).then(outcome, (e: unknown) => e);
-  expect(gap, `applying LSN 7 to a replica at LSN 5 should throw a ChangeLogGapError; ${outcome(gap)}`).toBeInstanceOf(ChangeLogGapError);
+  const gap = await replica.apply([log[6]!]).catch((e: unknown) => e);
+  expectInstanceOf(gap, ChangeLogGapError, 'applying LSN 7 to a replica at LSN 5 should throw a ChangeLogGapError');
   expectEqual({ expectedLsn: (gap as ChangeLogGapError).expectedLsn, foundLsn: (gap as ChangeLogGapError).foundLsn }, { expectedLsn: 6, foundLsn: 7 }, 'the LSNs in the error');
   expectEqual(await replica.position(), { lsn: 5, at: T0 + 5 * SECOND }, 'position() after the refused entry: still LSN 5');
 
@@ -78,7 +78,7 @@ test('fails over within the targets: promotes after 3 failed checks, routes writ
 
   await at(20 * SECOND);
   expect(controller.report, 'at 20 s only two checks in a row (15 s, 20 s) have failed (the blip at 5 s was followed by a good check): no failover yet').toBeUndefined();
-  const during = await controller.writer().placeOrder('o-04', 'dave', mug).then(outcome, outcome);
+  const during = await controller.writer().placeOrder('o-04', 'dave', mug).then(describeOutcome, describeOutcome);
   expect(during, 'a write during the outage, before the promotion, fails with NodeDownError').toMatch(/^it threw NodeDownError/);
 
   await at(30 * SECOND);
@@ -108,8 +108,8 @@ test('fails over within the targets: promotes after 3 failed checks, routes writ
   expectEqual((await tablesOf(replica.db)).orders.map((o) => `${String(o.id)}:${String(o.status)}`), ['o-01:paid', 'o-02:placed', 'o-04:placed'], 'the orders on the new primary');
 
   primary.restart();
-  const zombie = await primary.placeOrder('o-05', 'erin', mug).then(outcome, (e: unknown) => e);
-  expect(zombie, `the old primary came back: it must refuse writes with FencedError, or the shop has two primaries; ${outcome(zombie)}`).toBeInstanceOf(FencedError);
+  const zombie = await primary.placeOrder('o-05', 'erin', mug).catch((e: unknown) => e);
+  expectInstanceOf(zombie, FencedError, 'the old primary came back: it must refuse writes with FencedError, or the shop has two primaries');
 });
 
 test('a replica that lags too far: the failover still happens and the report shows both targets missed', { task: 6, points: 2 }, async () => {
@@ -149,7 +149,7 @@ test('a replica that lags too far: the failover still happens and the report sho
     `the failover report against the targets (RPO ${ORDERS_TARGETS.rpoMs / 1000} s, RTO ${ORDERS_TARGETS.rtoMs / 1000} s): 8 checks to promote, a replica 8 orders behind`,
   );
   expect(controller.writer().name, 'missing the targets is reported, not a reason to stay down: the replica serves').toBe('orders_replica');
-  const error = await primary.changesSince(0).then(outcome, (e: unknown) => e);
+  const error = await primary.changesSince(0).then(describeOutcome, (e: unknown) => e);
   expect(error, 'the old primary is still down').toBeInstanceOf(NodeDownError);
 });
 
@@ -161,7 +161,7 @@ test('pulls and applies that race, and crashes inside an entry, never put the re
 
   // Three deliveries at once: a pull, an overlapping batch with a copy of LSN 2, and the whole log backwards.
   const racing = await newReplica('orders_racing');
-  const counts = await Promise.all([racing.pull(primary), racing.apply([...log.slice(0, 4), log[1]!]), racing.apply([...log].reverse())]).catch(outcome);
+  const counts = await Promise.all([racing.pull(primary), racing.apply([...log.slice(0, 4), log[1]!]), racing.apply([...log].reverse())]).catch(describeOutcome);
   expect(Array.isArray(counts) ? counts.reduce((a, b) => a + b, 0) : counts, 'a pull, apply(LSN 1-4 and a second copy of 2) and apply(LSN 7 down to 1) at the same time: between them they apply each of the 7 entries exactly once').toBe(7);
   expectEqual(await readChangeLog(racing.db, 0), log, "the racing replica's change_log: each entry once");
   expectEqual(await tablesOf(racing.db), await tablesOf(primary.db), 'the racing replica: the same rows as the primary');
@@ -184,7 +184,7 @@ test('pulls and applies that race, and crashes inside an entry, never put the re
       crashes += 1;
       continue;
     }
-    expect(result instanceof Error ? outcome(result) : position.lsn, 'a pull after the crashes should bring the replica to LSN 7').toBe(7);
+    expect(result instanceof Error ? describeOutcome(result) : position.lsn, 'a pull after the crashes should bring the replica to LSN 7').toBe(7);
     break;
   }
   expect(crashes, 'test setup: some pulls should have crashed').toBeGreaterThan(5);
@@ -254,7 +254,7 @@ test('an error that is not NodeDownError is no outage: no failure counted, no pr
   await clock.advance(5 * SECOND);
   const settled = await controller.idle().then(() => 'idle() resolved', (e: unknown) => e);
   controller.stop();
-  expect(pgErrorCode(settled) ?? outcome(settled), "the check at 5 s: ping failed with PostgreSQL's 42P01 (change_log is gone), not NodeDownError; check should let that error through, so idle() rejects with it").toBe('42P01');
+  expect(pgErrorCode(settled) ?? describeOutcome(settled), "the check at 5 s: ping failed with PostgreSQL's 42P01 (change_log is gone), not NodeDownError; check should let that error through, so idle() rejects with it").toBe('42P01');
   expect(controller.report, 'one failed check would promote here (failuresBeforePromotion: 1), but a database error is not the primary being down: no failover').toBeUndefined();
   expect(controller.writer().name, 'writes still go to the primary').toBe('broken_primary');
 });

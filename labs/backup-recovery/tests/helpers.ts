@@ -5,7 +5,6 @@
  */
 import type { Clock } from 'labkit/clock';
 import { pgSchema, type PgQueries } from 'labkit/db';
-import { expect } from 'labkit/test';
 import { fromUtf8, MANIFEST, partKey, utf8, type BackupStore } from '../src/backup-store.ts';
 import { OrdersNode, type ChangeEntry } from '../src/orders.ts';
 import type { BackupManifest } from '../src/types.ts';
@@ -125,50 +124,4 @@ export async function replaceAndReseal(store: BackupStore, id: string, part: str
   entry.bytes = bytes.length;
   entry.sha256 = await sha256(bytes);
   await writeManifest(store, manifest);
-}
-
-/** `expect(actual).toEqual(expected)`, with the differing paths spelled out in the message. */
-export function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  const diffs = differences(actual, expected, '');
-  const shown = diffs.slice(0, 6).map((d) => `\n    ${d}`).join('');
-  try {
-    expect(actual, diffs.length === 0 ? what : `${what}${shown}${diffs.length > 6 ? `\n    ... and ${diffs.length - 6} more` : ''}\n  `).toEqual(expected);
-  } catch (error) {
-    // Point the failure at the test line that called expectEqual, not at this helper.
-    if (error instanceof Error && typeof Error.captureStackTrace === 'function') Error.captureStackTrace(error, expectEqual);
-    throw error;
-  }
-}
-
-/** "it threw X: message" or "it returned ...": what a call settled with. */
-export function outcome(value: unknown): string {
-  if (value instanceof Error) return `it threw ${value.name}: ${value.message}`;
-  return `it returned ${show(value)}`;
-}
-
-function differences(actual: unknown, expected: unknown, path: string): string[] {
-  if (Object.is(actual, expected)) return [];
-  const here = path || '(the value)';
-  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null || Array.isArray(actual) !== Array.isArray(expected)) {
-    return [`${here}: expected ${show(expected)}, got ${show(actual)}`];
-  }
-  if (Array.isArray(actual) && Array.isArray(expected)) {
-    if (actual.length !== expected.length) return [`${here}: expected ${expected.length} items ${show(expected)}, got ${actual.length} ${show(actual)}`];
-    return expected.flatMap((item, i) => differences(actual[i], item, `${path}[${i}]`));
-  }
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  return [...new Set([...Object.keys(e), ...Object.keys(a)])].flatMap((key) => {
-    const at = path ? `${path}.${key}` : key;
-    if (!(key in a)) return [`${at}: expected ${show(e[key])}, but it is missing`];
-    if (!(key in e)) return [`${at}: not expected, got ${show(a[key])}`];
-    return differences(a[key], e[key], at);
-  });
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

@@ -1,13 +1,13 @@
 import { createClock } from 'labkit/clock';
 import { pgSchema } from 'labkit/db';
 import { clearFaults, crashOnWrite, SimulatedCrash } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectInstanceOf, test } from 'labkit/test';
 import { BackupStore, partKey } from '../src/backup-store.ts';
 import { backupOrders } from '../src/backup.ts';
 import type { ChangeEntry, RowChange } from '../src/orders.ts';
 import { applyChange, entriesToReplay, recoverToPointInTime, replay } from '../src/pitr.ts';
 import { ChangeLogGapError } from '../src/types.ts';
-import { expectEqual, flipByte, iso, MINUTE, modelOf, ordersNode, outcome, seedOrders, SECOND, summary, T0, tablesOf } from './helpers.ts';
+import { flipByte, iso, MINUTE, modelOf, ordersNode, seedOrders, SECOND, summary, T0, tablesOf } from './helpers.ts';
 
 /**
  * The shop's morning: seven transactions in the first seconds, a base backup at T0 + 10 s
@@ -74,12 +74,12 @@ test('replaying the same log twice, or a log with overlapping copies, gives the 
   const target = await pgSchema('pitr_twice');
   await recoverToPointInTime(store, log, target, until);
   const once = await tablesOf(target);
-  const again = await replay(target, log, 7, until).then(() => 'ok', outcome);
+  const again = await replay(target, log, 7, until).then(() => 'ok', describeOutcome);
   expect(again, 'replaying LSN 8 to 12 a second time onto the recovered database should work').toBe('ok');
   expectEqual(await tablesOf(target), once, 'the tables after replaying the log twice: the same as after once');
 
   // Two archive files that overlap: LSNs 8 to 10 appear twice.
-  const overlapping = await replay(target, [...log.slice(0, 10), ...log.slice(7)], 7, until).then(() => 'ok', outcome);
+  const overlapping = await replay(target, [...log.slice(0, 10), ...log.slice(7)], 7, until).then(() => 'ok', describeOutcome);
   expect(overlapping, 'replaying a log in which LSNs 8 to 10 appear twice (two archive files that overlap) should work').toBe('ok');
   expectEqual(await tablesOf(target), once, 'the tables after replaying the overlapping log');
 });
@@ -97,11 +97,11 @@ test('starts from the newest good backup taken at or before the target time', { 
   ];
   for (const [i, [until, base, why, entries]] of cases.entries()) {
     const target = await pgSchema(`pitr_base_${i}`);
-    const report = await recoverToPointInTime(store, entries, target, until).catch(outcome);
+    const report = await recoverToPointInTime(store, entries, target, until).catch(describeOutcome);
     expect(typeof report === 'string' ? report : report.baseBackup, `the base backup for a recovery to ${iso(until)}: ${why}`).toBe(base);
     expectEqual(await tablesOf(target), modelOf(log, (entry) => entry.at <= until), `the tables recovered to ${iso(until)}`);
   }
-  const tooEarly = await recoverToPointInTime(store, log, await pgSchema('pitr_early'), T0 + 5 * SECOND).then(outcome, outcome);
+  const tooEarly = await recoverToPointInTime(store, log, await pgSchema('pitr_early'), T0 + 5 * SECOND).then(describeOutcome, describeOutcome);
   expect(tooEarly, 'recovering to T0 + 5 s, before the first backup, should throw an Error: no backup can be the base').toMatch(/^it threw/);
 });
 
@@ -109,13 +109,13 @@ test('a gap in the change log is found before anything is replayed', { task: 5, 
   const { store, log } = await morning();
   const withoutLsn10 = log.filter((entry) => entry.lsn !== 10);
   const target = await pgSchema('pitr_gap');
-  const error = await recoverToPointInTime(store, withoutLsn10, target, T0 + 5 * MINUTE).then(outcome, (e: unknown) => e);
-  expect(error, `recovering across a lost LSN 10 should throw a ChangeLogGapError; ${outcome(error)}`).toBeInstanceOf(ChangeLogGapError);
+  const error = await recoverToPointInTime(store, withoutLsn10, target, T0 + 5 * MINUTE).catch((e: unknown) => e);
+  expectInstanceOf(error, ChangeLogGapError, 'recovering across a lost LSN 10 should throw a ChangeLogGapError');
   expectEqual({ expectedLsn: (error as ChangeLogGapError).expectedLsn, foundLsn: (error as ChangeLogGapError).foundLsn }, { expectedLsn: 10, foundLsn: 11 }, 'the LSNs in the error');
   expect(await tableCount(target), 'the target should be untouched (no tables): check the log before restoring').toBe(0);
 
-  const lateStart = await recoverToPointInTime(store, log.slice(9), await pgSchema('pitr_late'), T0 + 5 * MINUTE).then(outcome, (e: unknown) => e);
-  expect(lateStart, `a log that starts at LSN 10, after a base backup at LSN 7, should throw a ChangeLogGapError; ${outcome(lateStart)}`).toBeInstanceOf(ChangeLogGapError);
+  const lateStart = await recoverToPointInTime(store, log.slice(9), await pgSchema('pitr_late'), T0 + 5 * MINUTE).catch((e: unknown) => e);
+  expectInstanceOf(lateStart, ChangeLogGapError, 'a log that starts at LSN 10, after a base backup at LSN 7, should throw a ChangeLogGapError');
   expectEqual({ expectedLsn: (lateStart as ChangeLogGapError).expectedLsn, foundLsn: (lateStart as ChangeLogGapError).foundLsn }, { expectedLsn: 8, foundLsn: 10 }, 'the LSNs in that error');
 
   const before = await pgSchema('pitr_before_gap');
@@ -140,7 +140,7 @@ test('applyChange: an upsert writes the whole row, new or not; a delete removes 
   };
   for (const round of ['once', 'twice']) {
     for (const change of changes) {
-      const done = await node.db.transaction((tx) => applyChange(tx, change)).then(() => 'ok', outcome);
+      const done = await node.db.transaction((tx) => applyChange(tx, change)).then(() => 'ok', describeOutcome);
       expect(done, `applyChange(${JSON.stringify(change)}) (${round})`).toBe('ok');
     }
     expectEqual(
@@ -162,13 +162,13 @@ test('replay applies each entry in a transaction of its own: one that fails leav
     { lsn: 43, at: T0 + 3 * SECOND, changes: [order('o-43', '東京')] },
   ];
   crashOnWrite(node.db, 2); // inside LSN 41, which writes two rows
-  const crashed = await replay(node.db, log, 40, T0 + MINUTE).then(outcome, (e: unknown) => e);
+  const crashed = await replay(node.db, log, 40, T0 + MINUTE).catch((e: unknown) => e);
   clearFaults(node.db);
-  expect(crashed, `a crash at the second write of the replay should reach the caller as SimulatedCrash; ${outcome(crashed)}`).toBeInstanceOf(SimulatedCrash);
+  expectInstanceOf(crashed, SimulatedCrash, 'a crash at the second write of the replay should reach the caller as SimulatedCrash');
   expectEqual(summary(await tablesOf(node.db)), ' | ', 'after a crash in the middle of LSN 41: nothing of LSN 41 (its order and its line commit together or not at all)');
 
-  const failed = await replay(node.db, log, 40, T0 + MINUTE).then(outcome, (e: unknown) => e);
-  expect(failed instanceof Error, `LSN 42 breaks a CHECK constraint, so replay should throw; ${outcome(failed)}`).toBe(true);
+  const failed = await replay(node.db, log, 40, T0 + MINUTE).then(describeOutcome, (e: unknown) => e);
+  expect(failed instanceof Error, `LSN 42 breaks a CHECK constraint, so replay should throw; ${describeOutcome(failed)}`).toBe(true);
   const after = await tablesOf(node.db);
   expectEqual(
     after,
@@ -184,7 +184,7 @@ test('entriesToReplay: LSN order from shuffled, overlapping archives, up to unti
     try {
       return entriesToReplay(entries, afterLsn, until).map((e) => e.lsn);
     } catch (error) {
-      return error instanceof ChangeLogGapError ? `ChangeLogGapError(${error.expectedLsn}, ${String(error.foundLsn)})` : outcome(error);
+      return error instanceof ChangeLogGapError ? `ChangeLogGapError(${error.expectedLsn}, ${String(error.foundLsn)})` : describeOutcome(error);
     }
   };
   const cases: [number, number, ChangeEntry[], unknown, string][] = [

@@ -1,14 +1,14 @@
 import { createClock } from 'labkit/clock';
 import { pgErrorCode, pgSchema } from 'labkit/db';
 import { clearFaults, crashOnWrite, SimulatedCrash } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectInstanceOf, test } from 'labkit/test';
 import { BackupStore, fromUtf8, partKey, toJsonLines, utf8 } from '../src/backup-store.ts';
 import { backupInventory, backupOrders } from '../src/backup.ts';
 import { openInventory, reserve, restock } from '../src/inventory.ts';
 import { restoreInventory, restoreOrders } from '../src/restore.ts';
 import { BackupInvalidError } from '../src/types.ts';
 import { verifyBackup } from '../src/verify.ts';
-import { expectEqual, flipByte, HOUR, modelOf, ordersNode, outcome, readManifest, replaceAndReseal, seedOrders, sha256, summary, T0, tablesOf, truncate, writeManifest } from './helpers.ts';
+import { flipByte, HOUR, modelOf, ordersNode, readManifest, replaceAndReseal, seedOrders, sha256, summary, T0, tablesOf, truncate, writeManifest } from './helpers.ts';
 
 async function ordersBackup(schema = 'orders') {
   const clock = createClock(T0);
@@ -51,9 +51,9 @@ test('restores Orders into a fresh schema, row for row, and reports the checksum
   );
 
   // The restored database has the real schema, constraints included, not just look-alike tables.
-  const duplicate = await target.query(`INSERT INTO orders VALUES ('o-01', 'x', 'placed', 1, 1)`).then(outcome, (e: unknown) => pgErrorCode(e));
+  const duplicate = await target.query(`INSERT INTO orders VALUES ('o-01', 'x', 'placed', 1, 1)`).then(describeOutcome, (e: unknown) => pgErrorCode(e));
   expect(duplicate, 'inserting a second order o-01 into the restored orders table should fail with 23505 (primary key)').toBe('23505');
-  const orphan = await target.query(`INSERT INTO order_lines VALUES ('o-99', 'MUG', 1, 1)`).then(outcome, (e: unknown) => pgErrorCode(e));
+  const orphan = await target.query(`INSERT INTO order_lines VALUES ('o-99', 'MUG', 1, 1)`).then(describeOutcome, (e: unknown) => pgErrorCode(e));
   expect(orphan, 'a line for an order that does not exist should fail with 23503 (foreign key)').toBe('23503');
 });
 
@@ -78,8 +78,8 @@ test('refuses a backup that did not verify, and writes nothing', { task: 3, poin
   const { store, manifest } = await ordersBackup();
   await flipByte(store, partKey(manifest.id, 'order_lines.jsonl'));
   const target = await pgSchema('orders_restored');
-  const error = await restoreOrders(store, manifest.id, target).then(outcome, (e: unknown) => e);
-  expect(error, `restoreOrders of a backup with a corrupt order_lines.jsonl should throw a BackupInvalidError; ${outcome(error)}`).toBeInstanceOf(BackupInvalidError);
+  const error = await restoreOrders(store, manifest.id, target).catch((e: unknown) => e);
+  expectInstanceOf(error, BackupInvalidError, 'restoreOrders of a backup with a corrupt order_lines.jsonl should throw a BackupInvalidError');
   expectEqual(
     { ok: (error as BackupInvalidError).result.ok, part: (error as BackupInvalidError).result.part, reason: (error as BackupInvalidError).result.reason },
     { ok: false, part: 'order_lines.jsonl', reason: 'checksum' },
@@ -91,8 +91,8 @@ test('refuses a backup that did not verify, and writes nothing', { task: 3, poin
   restock(stock, 'MUG', 40);
   const inventory = await backupInventory(stock, store, createClock(T0));
   await truncate(store, partKey(inventory.id, 'inventory.sqlite'), 100);
-  const refused = await restoreInventory(store, inventory.id).then(outcome, (e: unknown) => e);
-  expect(refused, `restoreInventory of a truncated file should throw a BackupInvalidError; ${outcome(refused)}`).toBeInstanceOf(BackupInvalidError);
+  const refused = await restoreInventory(store, inventory.id).catch((e: unknown) => e);
+  expectInstanceOf(refused, BackupInvalidError, 'restoreInventory of a truncated file should throw a BackupInvalidError');
 });
 
 test('the restore drill catches what verification cannot', { task: 3, points: 3 }, async () => {
@@ -128,7 +128,7 @@ test('the restore drill catches what verification cannot', { task: 3, points: 3 
   vouched.tables.customers = { rows: 1, digest: await sha256(bytes) };
   await writeManifest(extra.store, vouched);
   expect((await verifyBackup(extra.store, extra.manifest.id)).ok, 'test setup: the backup with customers.jsonl verifies').toBe(true);
-  const drill = await restoreOrders(extra.store, extra.manifest.id, await pgSchema('orders_drill_extra')).catch(outcome);
+  const drill = await restoreOrders(extra.store, extra.manifest.id, await pgSchema('orders_drill_extra')).catch(describeOutcome);
   expectEqual(
     typeof drill === 'string' ? drill : { ok: drill.ok, tables: drill.tables.map((t) => ({ table: t.table, ok: t.ok, actual: t.actual })) },
     {
@@ -160,7 +160,7 @@ test('a restore that crashes halfway leaves the target as it found it: empty', {
       expect(tables, `the restore crashed at its write ${n}: the target should have no tables (schema and rows in ONE transaction, all rolled back); it has ${tables}`).toBe(0);
       continue;
     }
-    expect(result instanceof Error ? outcome(result) : 'a report', `after ${crashes} crashed attempts left the target empty, a restore into it should work`).toBe('a report');
+    expect(result instanceof Error ? describeOutcome(result) : 'a report', `after ${crashes} crashed attempts left the target empty, a restore into it should work`).toBe('a report');
     expectEqual(await tablesOf(target), expected, `the tables after a restore that had crashed ${crashes} times before: the data at the backup`);
     restored = true;
   }

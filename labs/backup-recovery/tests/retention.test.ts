@@ -1,11 +1,11 @@
 import { createClock, type Clock } from 'labkit/clock';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, test } from 'labkit/test';
 import { BackupStore, MANIFEST, partKey, utf8 } from '../src/backup-store.ts';
 import { backupInventory } from '../src/backup.ts';
 import { openInventory, restock } from '../src/inventory.ts';
 import { applyRetention, planRetention, utcWeek, type BackupInfo } from '../src/retention.ts';
 import { RETENTION } from '../src/targets.ts';
-import { DAY, expectEqual, flipByte, HOUR, iso, MINUTE, outcome, T0 } from './helpers.ts';
+import { DAY, flipByte, HOUR, iso, MINUTE, T0 } from './helpers.ts';
 
 /** Inventory backups at the given clock times (ascending), in one store. */
 async function backupsAt(times: number[]) {
@@ -117,7 +117,7 @@ test('utcWeek gives the Monday that starts the UTC week, right up to midnight', 
       try {
         return utcWeek(ms);
       } catch (error) {
-        return outcome(error);
+        return describeOutcome(error);
       }
     })();
     expect(got, `utcWeek(${ms}), ${when} (${iso(ms)}): the day number of Monday ${iso(monday * DAY).slice(0, 10)}, ${monday}`).toBe(monday);
@@ -160,7 +160,7 @@ test('days and weeks without a backup take no slot, and the newest good backup s
   );
 
   await flipByte(run.store, partKey(f, 'inventory.sqlite'));
-  const bad = await applyRetention(run.store, 'inventory', { daily: 3, weekly: 2 }).catch(outcome);
+  const bad = await applyRetention(run.store, 'inventory', { daily: 3, weekly: 2 }).catch(describeOutcome);
   expectEqual(
     typeof bad === 'string' ? bad : { kept: bad.kept, deleted: bad.deleted, unverified: short(bad.unverified) },
     { kept: [], deleted: [], unverified: short([f, g]) },
@@ -179,7 +179,7 @@ test('planRetention gives the same plan whatever order the backups come in', { t
       try {
         return planRetention(order, { daily: 2, weekly: 2 });
       } catch (error) {
-        return outcome(error);
+        return describeOutcome(error);
       }
     })();
     expectEqual(

@@ -1,11 +1,11 @@
 import { createClock } from 'labkit/clock';
-import { expect, test } from 'labkit/test';
+import { expect, expectEqual, test } from 'labkit/test';
 import { BackupStore, fromJsonLines, fromUtf8, MANIFEST, partKey, toJsonLines, utf8 } from '../src/backup-store.ts';
 import { backupInventory, backupOrders } from '../src/backup.ts';
 import { openInventory, reserve, restock } from '../src/inventory.ts';
 import type { VerifyResult } from '../src/types.ts';
 import { verifyBackup } from '../src/verify.ts';
-import { expectEqual, flipByte, HOUR, ordersNode, readManifest, replaceAndReseal, seedOrders, sha256, T0, truncate, writeManifest } from './helpers.ts';
+import { flipByte, HOUR, ordersNode, readManifest, replaceAndReseal, seedOrders, sha256, T0, truncate, writeManifest } from './helpers.ts';
 
 /** An Orders backup and an Inventory backup in one store. */
 async function backups() {

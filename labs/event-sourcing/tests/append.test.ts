@@ -1,9 +1,9 @@
 import { pg, type Pg } from 'labkit/db';
 import { clearFaults, crashOnWrite, SimulatedCrash } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectInstanceOf, expectMatch, test } from 'labkit/test';
 import { ConcurrencyError } from '../src/errors.ts';
 import { EventStore } from '../src/event-store.ts';
-import { cancelled, describeOutcome, expectEqual, expectInstanceOf, expectMatch, insertEvent, lineAdded, MUG, paid, placed, rowsOf, shipped, skipPositions } from './helpers.ts';
+import { cancelled, insertEvent, lineAdded, MUG, paid, placed, rowsOf, shipped, skipPositions } from './helpers.ts';
 
 async function newStore() {
   const db = await pg();

@@ -1,10 +1,10 @@
 import { pg } from 'labkit/db';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectMatch, isEqual, test } from 'labkit/test';
 import { DomainError } from '../src/errors.ts';
 import { EventStore } from '../src/event-store.ts';
 import type { OrderEvent, OrderLine } from '../src/events.ts';
 import { addLine, cancelOrder, evolve, initialState, payOrder, placeOrder, rehydrate, removeLine, shipOrder, type OrderState } from '../src/order.ts';
-import { cancelled, describeOutcome, expectEqual, expectMatch, insertEvent, isEqual, lineAdded, lineRemoved, MUG, paid, placed, shipped, skipPositions, TEA } from './helpers.ts';
+import { cancelled, insertEvent, lineAdded, lineRemoved, MUG, paid, placed, shipped, skipPositions, TEA } from './helpers.ts';
 
 test('readStream returns the events of one stream in order, or only those after a version', { task: 2, points: 3 }, async () => {
   const db = await pg();

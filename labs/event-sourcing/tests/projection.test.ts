@@ -1,10 +1,10 @@
 import { pg, sqlite, type Pg } from 'labkit/db';
 import { clearFaults, crashOnWrite, SimulatedCrash } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectInstanceOf, test } from 'labkit/test';
 import { EventStore } from '../src/event-store.ts';
 import type { OrderEvent } from '../src/events.ts';
 import { OrdersPerCustomer } from '../src/projection.ts';
-import { allPositions, cancelled, describeOutcome, expectEqual, expectInstanceOf, insertEvent, lineAdded, paid, placed, shipped, skipPositions } from './helpers.ts';
+import { allPositions, cancelled, insertEvent, lineAdded, paid, placed, shipped, skipPositions } from './helpers.ts';
 
 /** The shop's customers: not all of them have ASCII names. */
 const ZOE = 'Zoë';

@@ -1,12 +1,12 @@
 import { pg, type Pg } from 'labkit/db';
-import { clearFaults, crashOnWrite, scheduleSeeds, SimulatedCrash, withSeed } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { clearFaults, crashOnWrite, scheduleSeeds, seededRandom, SimulatedCrash, withSeed } from 'labkit/faults';
+import { describeOutcome, expect, expectEqual, expectInstanceOf, test } from 'labkit/test';
 import { ConcurrencyError } from '../src/errors.ts';
 import { EventStore } from '../src/event-store.ts';
 import { orderStream, type OrderEvent } from '../src/events.ts';
 import { addLine, cancelOrder, initialState, payOrder, placeOrder, rehydrate, removeLine, type OrderState } from '../src/order.ts';
 import { OrderRepository } from '../src/order-repository.ts';
-import { describeOutcome, expectEqual, expectInstanceOf, lineAdded, MUG, placed, seededRandom } from './helpers.ts';
+import { lineAdded, MUG, placed } from './helpers.ts';
 
 async function newStore() {
   const db = await pg();

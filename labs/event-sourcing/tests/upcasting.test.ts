@@ -1,10 +1,10 @@
 import { pg } from 'labkit/db';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectMatch, test } from 'labkit/test';
 import { EventStore } from '../src/event-store.ts';
 import { orderStream, type RawEvent, type Upcaster } from '../src/events.ts';
 import { payOrder, rehydrate } from '../src/order.ts';
 import { upcast } from '../src/upcasters.ts';
-import { describeOutcome, expectEqual, expectMatch, insertEvent, MUG, placed, rowsOf } from './helpers.ts';
+import { insertEvent, MUG, placed, rowsOf } from './helpers.ts';
 
 /** An OrderPlaced as the first version of the service wrote it. */
 const legacyPlaced = (orderId: string, amount: number) => ({ type: 'OrderPlaced', data: { orderId, customerId: 'erin', amount } });

@@ -1,7 +1,7 @@
-import { expect, test } from 'labkit/test';
+import { expect, expectEqual, expectMatch, test } from 'labkit/test';
 import { STEP_TIMEOUT_MS, sagaIdFor, type SagaState } from '../src/messages.ts';
 import { begin, commandFor, onReply } from '../src/saga.ts';
-import { ALL_PENDING, checkout, DECLINED_JOURNAL, deepFreeze, effectsOf, expectEqual, expectMatch, newShop, pure, reply, runDirect, START } from './helpers.ts';
+import { ALL_PENDING, checkout, DECLINED_JOURNAL, deepFreeze, effectsOf, newShop, pure, reply, runDirect, START } from './helpers.ts';
 
 test('out of stock: only the order is rejected', { task: 2, points: 4 }, async () => {
   const shop = await newShop({ MUG: 1 }, { orchestrator: false });

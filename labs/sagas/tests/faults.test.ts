@@ -2,14 +2,14 @@ import { createBus } from 'labkit/bus';
 import { createClock } from 'labkit/clock';
 import { sqlite } from 'labkit/db';
 import { messageFaults, scheduleSeeds, seededRandom, withSeed, type MessageFaults } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { expect, expectEqual, showValue, test } from 'labkit/test';
 import { Inventory } from '../src/inventory.ts';
 import { STEP_TIMEOUT_MS, sagaIdFor, type OrderDetails } from '../src/messages.ts';
 import { Orders } from '../src/orders.ts';
 import { Payments } from '../src/payments.ts';
 import { connectParticipant, startOrchestrator } from '../src/runtime.ts';
 import { Shipping } from '../src/shipping.ts';
-import { checkout, databases, expectEqual, runOutTheClock, show, START, type BusShop } from './helpers.ts';
+import { checkout, databases, runOutTheClock, START, type BusShop } from './helpers.ts';
 
 const SCHEDULES = 100;
 const SAGAS_PER_SCHEDULE = 3;
@@ -83,7 +83,7 @@ test(`${SCHEDULES} seeded fault schedules: stock, money, parcels and orders alwa
       }
       await Promise.all(schedule.orders.map((order) => process.orchestrator.start(order)));
       await runOutTheClock(system);
-      if (process.errors.length > 0) throw new Error(`the orchestrator threw in a timer: ${show(process.errors.map(String))}`);
+      if (process.errors.length > 0) throw new Error(`the orchestrator threw in a timer: ${showValue(process.errors.map(String))}`);
       schedule.mugsTaken = MUGS_ON_THE_SHELF - inventory.available('MUG');
       schedule.shipped = shipping.scheduled().map((s) => s.orderId);
       schedules.push(schedule);
@@ -104,7 +104,7 @@ test(`${SCHEDULES} seeded fault schedules: stock, money, parcels and orders alwa
 
   for (const schedule of schedules) {
     await withSeed(schedule.seed, () => {
-      const injected = `faults injected: ${show(schedule.faults.log.map((f) => `${f.fault} ${f.topic}${f.delayMs ? ` ${f.delayMs}ms` : ''}`))}`;
+      const injected = `faults injected: ${showValue(schedule.faults.log.map((f) => `${f.fault} ${f.topic}${f.delayMs ? ` ${f.delayMs}ms` : ''}`))}`;
       const ids = schedule.orders.map((o) => o.orderId);
       for (const id of ids) {
         const status = sagaStatus.get(sagaIdFor(id));

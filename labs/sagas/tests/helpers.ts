@@ -1,13 +1,13 @@
 /**
  * Helpers shared by the test files: the shop's four services on their databases, two ways to
  * run a saga (driven directly by the test, for tasks 1 to 3, or by your orchestrator over the
- * bus, from task 4 on), and expectations whose failure messages show what differs.
+ * bus, from task 4 on), and checkouts with the orchestrator crashed at a chosen write or send.
  */
 import { createBus, type Bus } from 'labkit/bus';
 import { createClock, type Clock } from 'labkit/clock';
 import { pgSchema, sqlite, type Pg } from 'labkit/db';
 import { clearFaults, crashOnWrite, messageFaults, SimulatedCrash, type MessageFaults } from 'labkit/faults';
-import { expect } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, showValue } from 'labkit/test';
 import { Inventory } from '../src/inventory.ts';
 import { REPLIES_TOPIC, STEP_TIMEOUT_MS, sagaIdFor, type Command, type CommandType, type OrderDetails, type Reply, type SagaState, type ServiceName } from '../src/messages.ts';
 import { Orders } from '../src/orders.ts';
@@ -119,12 +119,12 @@ export async function runDirect(shop: Participants, order: OrderDetails, stopAft
     const next = onReply(state, reply, START);
     if (!next) {
       throw new Error(
-        `onReply ignored the reply to the very command commandFor asked for, so the saga would wait forever.\n    state: ${show(state)}\n    reply: ${show(reply)}\n    journal so far: ${show(journal)}`,
+        `onReply ignored the reply to the very command commandFor asked for, so the saga would wait forever.\n    state: ${showValue(state)}\n    reply: ${showValue(reply)}\n    journal so far: ${showValue(journal)}`,
       );
     }
     state = next;
   }
-  if (commandFor(state) && stopAfter >= 50) throw new Error(`the saga was still not final after 50 commands; journal: ${show(journal.slice(0, 12))}`);
+  if (commandFor(state) && stopAfter >= 50) throw new Error(`the saga was still not final after 50 commands; journal: ${showValue(journal.slice(0, 12))}`);
   return { state, journal };
 }
 
@@ -218,70 +218,6 @@ export async function effectsOf(shop: Participants, sagaId: string, orderId: str
     payment: (await shop.payments.payment(sagaId))?.status ?? 'none',
     shipment: shop.shipping.shipment(sagaId)?.status ?? 'none',
   };
-}
-
-/** `expect(actual).toEqual(expected)`, with the parts that differ spelled out when it fails. */
-export function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  reportAtCaller(expectEqual, () => expect(actual, explain(what, differences(actual, expected, false))).toEqual(expected));
-}
-
-/** `expect(actual).toMatchObject(expected)`: the fields in `expected` must match; others may be there too. */
-export function expectMatch(actual: unknown, expected: object, what: string): void {
-  reportAtCaller(expectMatch, () => expect(actual, explain(what, differences(actual, expected, true))).toMatchObject(expected));
-}
-
-function reportAtCaller(helper: (...args: never[]) => void, check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof Error && typeof Error.captureStackTrace === 'function') Error.captureStackTrace(error, helper);
-    throw error;
-  }
-}
-
-/** "it threw TypeError: ..." or "it returned 3": what a call settled with. */
-export function describeOutcome(value: unknown): string {
-  if (value instanceof Error) return `it threw ${value.name}: ${value.message}`;
-  return `it returned ${show(value)}`;
-}
-
-function explain(what: string, diffs: string[]): string {
-  if (diffs.length === 0) return what;
-  const shown = diffs.slice(0, 6).map((d) => `\n    ${d}`).join('');
-  return `${what}${shown}${diffs.length > 6 ? `\n    ... and ${diffs.length - 6} more differences` : ''}\n  `;
-}
-
-function differences(actual: unknown, expected: unknown, subset: boolean, path = ''): string[] {
-  if (Object.is(actual, expected)) return [];
-  const here = path ? `${path}: ` : '';
-  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null || Array.isArray(actual) !== Array.isArray(expected)) {
-    return [`${here}expected ${show(expected)}, got ${show(actual)}`];
-  }
-  if (Array.isArray(actual) && Array.isArray(expected)) {
-    if (actual.length !== expected.length) return [`${here}expected ${expected.length} items ${show(expected)}, got ${actual.length} ${show(actual)}`];
-    return expected.flatMap((item, i) => differences(actual[i], item, subset, `${path}[${i}]`));
-  }
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  const keys = subset ? Object.keys(e) : [...new Set([...Object.keys(e), ...Object.keys(a)])];
-  return keys.flatMap((key) => {
-    const at = path ? `${path}.${key}` : key;
-    if (!(key in a) && e[key] !== undefined) return [`${at}: expected ${show(e[key])}, but it is missing`];
-    if (!(key in e) && a[key] !== undefined) return [`${at}: not expected, got ${show(a[key])}`];
-    return differences(a[key], e[key], subset, at);
-  });
-}
-
-export function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 400 ? `${text.slice(0, 397)}...` : text;
 }
 
 /** Each step's command and compensation, as the README's table gives them (for reading stored rows). */
@@ -405,7 +341,7 @@ export async function checkoutWithCrash(shop: Participants & Databases, orderId:
   if (timesOut) await runOutTheClock(system);
   else await settle(system);
   const state = await system.process.orchestrator.get(sagaId);
-  if (system.process.errors.length > 0) throw new Error(`after ${where}, the orchestrator threw: ${show(system.process.errors.map(String))}`);
+  if (system.process.errors.length > 0) throw new Error(`after ${where}, the orchestrator threw: ${showValue(system.process.errors.map(String))}`);
   const budget = timesOut ? 2 * T : T;
   expect(
     system.clock.now() - START,
@@ -414,7 +350,7 @@ export async function checkoutWithCrash(shop: Participants & Databases, orderId:
   // A crash at the timeout's own write undid its decision: the saga may then complete instead.
   const completedInstead = timesOut && crashed && state?.status === 'completed';
   const status = completedInstead ? 'completed' : expected.status;
-  expect(state?.status, `after ${where} and a restart, the saga of ${orderId} should be ${status}; its state: ${show(state)}; journal: ${show(system.journal)}`).toBe(status);
+  expect(state?.status, `after ${where} and a restart, the saga of ${orderId} should be ${status}; its state: ${showValue(state)}; journal: ${showValue(system.journal)}`).toBe(status);
   // Each step ran once, however often its command was sent.
   expectEqual(await effectsOf(parts, sagaId, orderId), completedInstead ? COMPLETED_EFFECTS : expected.effects, `after ${where}, what the services hold about ${orderId} (the saga is ${status})`);
   expect(parts.inventory.available('MUG'), `after ${where}, the mugs on the shelf (10 before)`).toBe(completedInstead ? 8 : expected.mugs);

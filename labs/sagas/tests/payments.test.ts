@@ -1,8 +1,8 @@
 import { pgSchema } from 'labkit/db';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectMatch, test } from 'labkit/test';
 import { sagaIdFor, type Command, type OrderDetails, type Reply } from '../src/messages.ts';
 import { Payments } from '../src/payments.ts';
-import { checkout, describeOutcome, expectEqual, expectMatch } from './helpers.ts';
+import { checkout } from './helpers.ts';
 
 function capture(order: OrderDetails): Command {
   return { type: 'CapturePayment', sagaId: sagaIdFor(order.orderId), step: 'capturePayment', action: 'do', service: 'payments', order };

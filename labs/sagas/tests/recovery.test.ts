@@ -1,6 +1,6 @@
 import { pgErrorCode } from 'labkit/db';
 import { messageFaults } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { describeOutcome, expect, expectEqual, expectMatch, showValue, test } from 'labkit/test';
 import { REPLIES_TOPIC, STEP_TIMEOUT_MS, sagaIdFor, type Command, type Reply } from '../src/messages.ts';
 import {
   ALL_DONE,
@@ -8,15 +8,11 @@ import {
   checkout,
   checkoutWithCrash,
   DECLINED_JOURNAL,
-  describeOutcome,
   effectsOf,
-  expectEqual,
-  expectMatch,
   HAPPY_JOURNAL,
   newShop,
   onBus,
   settle,
-  show,
   START,
 } from './helpers.ts';
 
@@ -81,7 +77,7 @@ test('sagas run to the end over the bus, and their stored state follows; a secon
   // The customer presses "Buy" again on A-1017: the saga exists, nothing starts.
   await orchestrator.start(checkout('A-1017'));
   await settle(system);
-  expect(system.journal.length, `a second start of A-1017 sends no command; journal: ${show(system.journal.slice(10))}`).toBe(10);
+  expect(system.journal.length, `a second start of A-1017 sends no command; journal: ${showValue(system.journal.slice(10))}`).toBe(10);
   expect(shop.inventory.available('MUG'), 'only A-1017 holds stock').toBe(8);
 });
 
@@ -188,7 +184,7 @@ test('recover() resumes every unfinished saga, running or compensating, and leav
   expectEqual(
     ends,
     { [paying.orderId]: 'completed', [refunding.orderId]: 'compensated', [confirming.orderId]: 'completed' },
-    `the three sagas after the restart: recover() sends the command of every saga still running or compensating; journal: ${show(system.journal.slice(-8))}`,
+    `the three sagas after the restart: recover() sends the command of every saga still running or compensating; journal: ${showValue(system.journal.slice(-8))}`,
   );
   expectEqual(await effectsOf(shop, sagaIdFor(paying.orderId), paying.orderId), { order: 'CONFIRMED', reservation: 'reserved', payment: 'captured', shipment: 'scheduled' }, `${paying.orderId} in the services`);
   expectEqual(await effectsOf(shop, sagaIdFor(refunding.orderId), refunding.orderId), { order: 'REJECTED', reservation: 'released', payment: 'refunded', shipment: 'refused' }, `${refunding.orderId} in the services`);

@@ -1,7 +1,7 @@
-import { expect, test } from 'labkit/test';
+import { expect, expectEqual, expectMatch, showValue, test } from 'labkit/test';
 import { STEP_TIMEOUT_MS, sagaIdFor, type SagaState } from '../src/messages.ts';
 import { begin, commandFor, onReply, PLACE_ORDER_STEPS } from '../src/saga.ts';
-import { ALL_DONE, ALL_PENDING, checkout, deepFreeze, effectsOf, expectEqual, expectMatch, HAPPY_JOURNAL, newShop, pure, reply, runDirect, show, START } from './helpers.ts';
+import { ALL_DONE, ALL_PENDING, checkout, deepFreeze, effectsOf, HAPPY_JOURNAL, newShop, pure, reply, runDirect, START } from './helpers.ts';
 
 test('the saga has the five steps of PlaceOrder, each with its service, command and compensation', { task: 1, points: 2 }, () => {
   expectEqual(
@@ -50,7 +50,7 @@ test('while the saga runs, the order is PENDING, and the customer cannot cancel 
   const shop = await newShop(undefined, { orchestrator: false });
   // Stop after the payment: the saga is in the middle of its work.
   const { state } = await runDirect(shop, checkout('Zoë-0099'), 3);
-  expect(state.status, `the state after three commands: ${show(state)}`).toBe('running');
+  expect(state.status, `the state after three commands: ${showValue(state)}`).toBe('running');
   expect((await shop.orders.order('Zoë-0099'))?.status, 'the order while the saga is still running').toBe('PENDING');
   expect(await shop.orders.requestCancellation('Zoë-0099'), 'a cancellation while the order is PENDING').toBe('refused: order is being placed');
 });

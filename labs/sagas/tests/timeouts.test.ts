@@ -1,5 +1,5 @@
 import { messageFaults, type MessageFaults } from 'labkit/faults';
-import { expect, test } from 'labkit/test';
+import { expect, expectEqual, expectMatch, showValue, test } from 'labkit/test';
 import { REPLIES_TOPIC, STEP_TIMEOUT_MS, sagaIdFor, type Command, type Reply, type SagaState } from '../src/messages.ts';
 import { begin, onTimeout } from '../src/saga.ts';
 import {
@@ -9,15 +9,12 @@ import {
   checkoutWithCrash,
   deepFreeze,
   effectsOf,
-  expectEqual,
-  expectMatch,
   HAPPY_JOURNAL,
   newShop,
   onBus,
   pure,
   runOutTheClock,
   settle,
-  show,
   START,
 } from './helpers.ts';
 
@@ -93,7 +90,7 @@ test('late messages after a timeout: the saga stays compensated, and a late rese
     await system.process.orchestrator.start(checkout(`A-${late}`));
     await runOutTheClock(system);
     const sagaId = sagaIdFor(`A-${late}`);
-    const context = `(ReserveStock's ${late} late) journal: ${show(system.journal)}`;
+    const context = `(ReserveStock's ${late} late) journal: ${showValue(system.journal)}`;
     expectMatch(
       (await system.process.orchestrator.get(sagaId)) ?? {},
       { status: 'compensated', outcomes: { ...ALL_PENDING, createOrder: 'compensated', reserveStock: 'compensated' } },
@@ -196,10 +193,10 @@ test('a reply and the deadline at the same moment: one of them wins, and the oth
       await system.clock.advance(1);
       await system.process.orchestrator.handleTimeout(sagaId);
       const state = await system.process.orchestrator.get(sagaId);
-      context = `(reply first) the saga: ${show(state)}`;
+      context = `(reply first) the saga: ${showValue(state)}`;
       expect(
         ['running', 'completed'],
-        `(reply first) the reply moved the saga on, with a new deadline, so a timeout handled after it must find that deadline ahead and do nothing (onTimeout with the clock's time, not the deadline's); the saga after that timeout: ${show(state)}`,
+        `(reply first) the reply moved the saga on, with a new deadline, so a timeout handled after it must find that deadline ahead and do nothing (onTimeout with the clock's time, not the deadline's); the saga after that timeout: ${showValue(state)}`,
       ).toContain(state?.status);
     } else {
       // The deadline passes first (the timer fires); the reply comes right after.
@@ -209,7 +206,7 @@ test('a reply and the deadline at the same moment: one of them wins, and the oth
     await runOutTheClock(system);
     const state = await system.process.orchestrator.get(sagaId);
     const effects = await effectsOf(shop, sagaId, orderId);
-    context = `${context}; the saga: ${show(state)}; the services: ${show(effects)}; journal: ${show(system.journal.slice(-6))}`;
+    context = `${context}; the saga: ${showValue(state)}; the services: ${showValue(effects)}; journal: ${showValue(system.journal.slice(-6))}`;
     expect(['completed', 'compensated'], `the saga must end completed or compensated ${context}`).toContain(state?.status);
     if (order !== 'at once') {
       expect(

@@ -3,7 +3,6 @@
  * call `describe`/`test`/hooks), then reads the registered tests. One collection at a time:
  * a runtime runs one lab at a time.
  */
-import type { PlannedTest } from '../../schemas/lab-result.ts';
 
 export type TestBody = () => void | Promise<void>;
 export type Hook = () => void | Promise<void>;
@@ -25,7 +24,19 @@ export interface CheckContext {
 }
 export type CheckBody = (context: CheckContext) => void | Promise<void>;
 
-export interface RegisteredTest extends PlannedTest {
+/**
+ * A test as a test file declares it. Its first five fields are the result schema's PlannedTest,
+ * written out here because the labkit imports nothing outside itself (the editor loads its
+ * sources alone); the executor passes these tests where a PlannedTest is expected, so the
+ * compiler keeps the two in step.
+ */
+export interface RegisteredTest {
+  /** Stable id, derived from the test's name; unique within the lab. */
+  id: string;
+  name: string;
+  task: number;
+  points: number;
+  timeoutMs: number;
   body: TestBody;
   beforeEach: Hook[];
   afterEach: Hook[];

@@ -14,7 +14,7 @@
  *
  * Matchers that do not compare two values (toContain, toBeGreaterThan, toThrow, a negated
  * matcher, ...) keep their own text ("expected [ 'a' ] to include 'b'"), after the message.
- * A message that already says what differs (a lab's helper that lists the differences) is
+ * A message that already says what differs (expectEqual's and expectMatch's, or a test's own) is
  * not repeated in other words.
  */
 import diff, { type Difference } from 'microdiff';
@@ -53,7 +53,7 @@ export function failureMessage(error: AssertionLike, message = String(error.mess
   const { given, matcher } = splitMessage(message);
   const lines = given === undefined ? [] : [given];
   const comparing = compares(error, matcher);
-  // A lab's helper may spell out the differences itself: then they are said once, in its words.
+  // The message may spell out the differences itself (expectEqual, expectMatch): then they are said once, in its words.
   if (comparing && given !== undefined && alreadyCompares(given)) return lines.join('\n');
   const comparison = comparing ? compare(error.expected, error.actual, !/\sto strictly equal\s/.test(firstLine(matcher))) : undefined;
   lines.push(...(comparison ?? [matcher]));

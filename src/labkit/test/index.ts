@@ -1,6 +1,8 @@
 /**
  * The test API lab tests import as `labkit/test`: describe / test / expect, where every test
- * says which task it checks and what it is worth.
+ * says which task it checks and what it is worth; expectations whose failure messages spell out
+ * what differs (expectEqual, expectMatch, expectInstanceOf, isEqual); and values as words for a
+ * test's own messages (showValue, describeOutcome).
  *
  * @example
  * test('rejects an append with a stale version', { task: 1, points: 10 }, async () => {
@@ -10,6 +12,9 @@
 import { activeCollector, type CheckBody, type Hook, type TestBody, type TestOptions } from './collector.ts';
 
 export { expect } from './expect.ts';
+export { expectEqual, expectInstanceOf, expectMatch } from './assertions.ts';
+export { isEqual } from './differences.ts';
+export { describeOutcome, showValue } from './value-text.ts';
 export type { CheckBody, CheckContext, TestOptions } from './collector.ts';
 
 export function describe(name: string, fn: () => void): void {
