@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { listLabIds } from '../src/labs/list-labs.ts';
 
 const root = process.cwd();
@@ -29,13 +29,15 @@ function labProject(labsDir: string, labId: string, variant: 'starter' | 'soluti
     exclude: [],
   };
   mkdirSync(cacheDir, { recursive: true });
-  const path = join(cacheDir, `${labsDir === join(root, 'labs') ? '' : 'fixture-'}${labId}-${variant}.json`);
+  const prefix = labsDir === join(root, 'labs') ? '' : `${relative(root, labsDir).replaceAll(sep, '-')}-`;
+  const path = join(cacheDir, `${prefix}${labId}-${variant}.json`);
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
 }
 
 let ok = run(join(root, 'tsconfig.json'), 'project (tsconfig.json)');
-for (const labsDir of [join(root, 'labs'), join(root, 'tests', 'fixtures', 'labs')]) {
+// templates/ holds new-lab's skeleton, which is a lab folder too: it must compile as generated.
+for (const labsDir of [join(root, 'labs'), join(root, 'tests', 'fixtures', 'labs'), join(root, 'templates')]) {
   for (const labId of listLabIds(labsDir)) {
     for (const variant of ['starter', 'solution'] as const) {
       ok = run(labProject(labsDir, labId, variant), `lab ${labId} (${variant} with its tests)`) && ok;
