@@ -11,7 +11,8 @@
  *
  * Prints the score, killed / (all - the equivalents the lab lists), each survivor in the shape
  * of labs/<id>/mutation-equivalents.json, and writes Stryker's HTML and JSON reports to
- * reports/mutation/. Exit codes: 0 score >= 90 %; 1 below, or a correct solution failed; 2 usage.
+ * reports/mutation/. Exit codes (src/reports/exit-codes.ts): passed when the score is at least 90 %;
+ * belowPassMark when it is below, or a correct solution failed; couldNotGrade for bad usage.
  * One mutation run at a time: a second one waits for the first (both would share two cores).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,15 +22,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
 import type { MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core';
-import { readSubmission } from '../src/cli/submission.ts';
 import { solutionFiles } from '../src/labs/bundle.ts';
 import { FIXTURE_SUBMISSIONS_DIR, fixtureSubmissions } from '../src/labs/fixture-submissions.ts';
 import { loadLab } from '../src/labs/load-lab.ts';
 import { findEquivalent, nameMutant, readEquivalents, type MutantName } from '../src/mutation/equivalents.ts';
 import { withMutationLock } from '../src/mutation/lock.ts';
 import type { LabkitRunnerOptions } from '../src/mutation/labkit-test-runner.ts';
+import { EXIT } from '../src/reports/exit-codes.ts';
 import { ensurePgSnapshot } from '../src/runner/node/engines.ts';
 import { CHILD_TIME_ZONE, NodeRunner } from '../src/runner/node/node-runner.ts';
+import { readSubmission } from '../src/submissions/folder.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LABS = join(ROOT, 'labs');
@@ -42,12 +44,12 @@ async function main(argv: string[]): Promise<number> {
     args = parseArgs({ args: argv, allowPositionals: true, options: { concurrency: { type: 'string' }, seed: { type: 'string' }, labs: { type: 'string' } } });
   } catch (error) {
     console.error(`${(error as Error).message}\nUsage: npm run mutate -- <lab-id> [--concurrency N] [--seed N] [--labs DIR]`);
-    return 2;
+    return EXIT.couldNotGrade;
   }
   const [labId] = args.positionals;
   if (!labId || args.positionals.length > 1) {
     console.error('Usage: npm run mutate -- <lab-id> [--concurrency N] [--seed N] [--labs DIR]');
-    return 2;
+    return EXIT.couldNotGrade;
   }
   const labs = args.values.labs ? resolve(args.values.labs) : LABS;
   const bundle = loadLab(labId, { root: labs });
@@ -55,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   const seed = Number(args.values.seed ?? 1);
   const started = performance.now();
 
-  if (!(await correctSolutionsPass(labId, labs))) return 1;
+  if (!(await correctSolutionsPass(labId, labs))) return EXIT.belowPassMark;
 
   const equivalents = readEquivalents(join(labs, labId));
   const solution = solutionFiles(bundle);
@@ -90,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(
     `\nMutation score of ${labId}: ${(score * 100).toFixed(1)} % = ${detected.length} detected / (${named.length} mutants - ${equivalentIds.size} equivalents${invalid.length ? ` - ${invalid.length} that do not compile or run` : ''}); ${undetected.length} survived. ${minutes} min. Report: reports/mutation/${labId}.html`,
   );
-  return score >= MUTATION_BAR && stale.length === 0 ? 0 : 1;
+  return score >= MUTATION_BAR && stale.length === 0 ? EXIT.passed : EXIT.belowPassMark;
 }
 
 async function runStryker(labId: string, labs: string, solution: Record<string, string>, concurrency: number, seed: number): Promise<MutantResult[]> {

@@ -6,8 +6,7 @@
  * reports the LabResult through the chosen reporters. The reporters are pure functions; all
  * the I/O (stdout, files, the GitHub Actions files named by environment variables) is here.
  *
- * Exit codes: 0 score at or above the pass mark; 1 graded, below the pass mark; 2 could not
- * grade (bad usage, unknown or invalid lab, no test ran, the lab folder changed during the run).
+ * Exit codes: those of src/reports/exit-codes.ts, with the lab's score against the pass mark.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,17 +16,24 @@ import { labFingerprint, labFolderChanged } from '../labs/lab-fingerprint.ts';
 import { labsRoot } from '../labs/list-labs.ts';
 import { loadLab } from '../labs/load-lab.ts';
 import { NodeRunner } from '../runner/node/node-runner.ts';
-import { formatClassroom } from '../reports/classroom.ts';
-import { formatGithub } from '../reports/github.ts';
-import { formatJson } from '../reports/json.ts';
-import { formatJunit } from '../reports/junit.ts';
-import { formatPretty } from '../reports/pretty.ts';
+import { EXIT, exitCodeFor } from '../reports/exit-codes.ts';
+import type { Reporter } from '../reports/reporter.ts';
+import { REPORTERS } from '../reports/reporters.ts';
 import { buildLabResult, type LabResult } from '../schemas/lab-result.ts';
-import { EXIT, exitCodeFor } from './exit-codes.ts';
-import { readSubmissionFrom } from './submission-zip.ts';
+import { readSubmissionFrom } from '../submissions/read-submission.ts';
 
-const REPORTERS = ['pretty', 'json', 'junit', 'github', 'classroom'] as const;
-type Reporter = (typeof REPORTERS)[number];
+/** A report for programs, on stdout or in --output: two would mix there or overwrite each other. */
+const writesFile = (reporter: Reporter) => reporter.parts.some((part) => part.to === 'file');
+/** Writes to stdout whatever --output says: workflow commands always, an appended file when its variable is unset. */
+const usesStdout = (reporter: Reporter) => reporter.parts.some((part) => part.to === 'stdout' || typeof part.to === 'object');
+const names = (reporters: readonly Reporter[], joiner: string) => reporters.map((r) => r.name).join(joiner);
+
+/** The reporters for the usage text: their names in a column, each help line beside it. */
+function reporterHelp(): string {
+  const indent = ' '.repeat(23);
+  const width = Math.max(...REPORTERS.map((r) => r.name.length)) + 2;
+  return REPORTERS.map((r) => r.help.split('\n').map((line, i) => `${indent}${(i === 0 ? r.name : '').padEnd(width)}${line}`).join('\n')).join('\n');
+}
 
 const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] [--reporter NAMES]
                        [--output FILE] [--min-score N] [--seed N] [--json FILE] [--labs DIR]
@@ -37,13 +43,8 @@ const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] 
   --submission DIR   grade a learner's editable files (DIR/src/...) laid over the starter;
                      DIR may be a .zip ("Download my work" on the lab page makes one)
   --reporter NAMES   how to report, comma-separated or repeated (default: pretty):
-                       pretty     verdicts and points for people (coloured on a terminal)
-                       json       Exercism results.json v3 plus points (src/reports/json-report.schema.json)
-                       junit      JUnit XML for GitLab, Jenkins and other CI
-                       github     job summary ($GITHUB_STEP_SUMMARY) and annotations, for GitHub Actions
-                       classroom  the autograding result for GitHub Classroom's reporter:
-                                  result=<base64> appended to $GITHUB_OUTPUT (printed when unset)
-  --output FILE      where the json or junit report goes (default: stdout)
+${reporterHelp()}
+  --output FILE      where the ${names(REPORTERS.filter(writesFile), ' or ')} report goes (default: stdout)
   --min-score N      the pass mark, 0..max score (default: full marks)
   --seed N           the seed of the lab's CI-only checks, to replay a failure (default: random)
   --json FILE        also write the raw LabResult as JSON to FILE
@@ -65,19 +66,23 @@ function plan(values: Record<string, unknown>, positionals: string[]): Plan | st
   if (!labId || extra.length > 0) return USAGE;
   if (values.solution && values.submission) return `--solution and --submission cannot be used together.\n\n${USAGE}`;
 
-  const names = ((values.reporter as string[] | undefined) ?? ['pretty']).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(REPORTERS as readonly string[]).includes(n));
-  if (unknown.length > 0) return `Unknown reporter "${unknown[0]}": choose from ${REPORTERS.join(', ')}.\n\n${USAGE}`;
-  const reporters = [...new Set(names)] as Reporter[];
-  if (reporters.length === 0) return `--reporter needs at least one of ${REPORTERS.join(', ')}.`;
+  const asked = ((values.reporter as string[] | undefined) ?? ['pretty']).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const unknown = asked.filter((name) => !REPORTERS.some((r) => r.name === name));
+  if (unknown.length > 0) return `Unknown reporter "${unknown[0]}": choose from ${names(REPORTERS, ', ')}.\n\n${USAGE}`;
+  const reporters = [...new Set(asked)].map((name) => REPORTERS.find((r) => r.name === name)!);
+  if (reporters.length === 0) return `--reporter needs at least one of ${names(REPORTERS, ', ')}.`;
 
   const output = values.output as string | undefined;
-  const fileReports = reporters.filter((r) => r === 'json' || r === 'junit');
-  if (output !== undefined && fileReports.length === 0) return '--output is for the json or junit reporter: add --reporter json or --reporter junit.';
-  if (fileReports.length > 1) return 'json and junit cannot share stdout or one --output file: run the grader once per report, or keep the raw LabResult with --json FILE.';
+  // In the list's order, not the user's, so a message names them the same way every time.
+  const fileReports = REPORTERS.filter((r) => reporters.includes(r) && writesFile(r));
+  if (output !== undefined && fileReports.length === 0) {
+    const fileReporters = REPORTERS.filter(writesFile);
+    return `--output is for the ${names(fileReporters, ' or ')} reporter: add ${fileReporters.map((r) => `--reporter ${r.name}`).join(' or ')}.`;
+  }
+  if (fileReports.length > 1) return `${names(fileReports, ' and ')} cannot share stdout or one --output file: run the grader once per report, or keep the raw LabResult with --json FILE.`;
   // A report on stdout is read by a program; annotations or result= lines mixed in would break it.
-  if (fileReports.length === 1 && output === undefined && reporters.some((r) => r === 'github' || r === 'classroom')) {
-    return `--reporter ${fileReports[0]} writes to stdout, which the github and classroom reporters also use: add --output FILE.`;
+  if (fileReports.length === 1 && output === undefined && reporters.some(usesStdout)) {
+    return `--reporter ${fileReports[0]!.name} writes to stdout, which the ${names(REPORTERS.filter(usesStdout), ' and ')} reporters also use: add --output FILE.`;
   }
 
   let minScore: number | undefined;
@@ -166,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   try {
-    report(result, reporters, { passMark, output, showPretty: graded });
+    report(result, reporters, { passMark, output, graded });
     if (args.values.json) writeFileSync(args.values.json, `${JSON.stringify(result, null, 2)}\n`);
   } catch (error) {
     console.error(`Could not write the report: ${(error as Error).message}`);
@@ -175,30 +180,22 @@ async function main(argv: string[]): Promise<number> {
   return exitCodeFor(result, passMark);
 }
 
-function report(result: LabResult, reporters: Reporter[], how: { passMark: number; output?: string; showPretty: boolean }): void {
-  const { passMark, output } = how;
-  // When a json or junit report goes to stdout, people's text goes to stderr to keep it parseable.
-  const stdoutTaken = output === undefined && reporters.some((r) => r === 'json' || r === 'junit');
+function report(result: LabResult, reporters: Reporter[], how: { passMark: number; output?: string; graded: boolean }): void {
+  const { output } = how;
+  // When a file report goes to stdout, people's text goes to stderr to keep stdout parseable.
+  const stdoutTaken = output === undefined && reporters.some(writesFile);
+  const terminal = stdoutTaken ? process.stderr : process.stdout;
+  const options = { passMark: how.passMark, color: terminal.isTTY === true };
   for (const reporter of reporters) {
-    if (reporter === 'pretty' && how.showPretty) {
-      const stream = stdoutTaken ? process.stderr : process.stdout;
-      stream.write(`${formatPretty(result, { color: stream.isTTY === true, passMark })}\n`);
-    }
-    if (reporter === 'json' || reporter === 'junit') {
-      const text = reporter === 'json' ? formatJson(result, { passMark }) : formatJunit(result, { passMark });
-      if (output === undefined) process.stdout.write(text);
-      else writeFileSync(output, text);
-    }
-    if (reporter === 'github') {
-      const { summary, annotations } = formatGithub(result, { passMark });
-      if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${summary}\n`);
-      else process.stdout.write(`${summary}\n`);
-      for (const line of annotations) process.stdout.write(`${line}\n`);
-    }
-    if (reporter === 'classroom') {
-      const line = `result=${formatClassroom(result)}\n`;
-      if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, line);
-      else process.stdout.write(line);
+    for (const { to, text } of reporter.parts) {
+      // Nothing was graded: the reason is on stderr already, and an empty table adds nothing for people.
+      if (to === 'terminal' && !how.graded) continue;
+      const content = text(result, options);
+      if (to === 'terminal') terminal.write(content);
+      else if (to === 'file' && output !== undefined) writeFileSync(output, content);
+      else if (typeof to === 'object' && process.env[to.appendTo]) appendFileSync(process.env[to.appendTo]!, content);
+      // stdout: its own place, and where a file report or an unset variable's file falls back to.
+      else process.stdout.write(content);
     }
   }
 }

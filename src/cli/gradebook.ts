@@ -6,8 +6,9 @@
  * OUTDIR/grades.csv and OUTDIR/summary.html; or merges the outputs of several shards into
  * the same three files. The formats are pure functions in src/gradebook/; the I/O is here.
  *
- * Exit codes: 0 done (learners whose work could not be graded have a row saying why);
- * 2 bad usage, an unknown or invalid lab, an unreadable class folder or roster, a refused merge.
+ * Exit codes (src/reports/exit-codes.ts): passed when the gradebook is written (learners whose
+ * work could not be graded have a row saying why); couldNotGrade for bad usage, an unknown or
+ * invalid lab, an unreadable class folder or roster, a refused merge. Never belowPassMark.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -21,8 +22,7 @@ import { mergeGradebooks, MergeRefused, parseGradebook } from '../gradebook/merg
 import type { Gradebook } from '../gradebook/model.ts';
 import { parseShard } from '../gradebook/shard.ts';
 import { summaryHtml } from '../gradebook/summary-html.ts';
-
-const EXIT = { done: 0, badUsage: 2 } as const;
+import { EXIT } from '../reports/exit-codes.ts';
 
 const USAGE = `Usage: npm run gradebook -- DIR --lab ID [--lab ID ...] --out OUTDIR [--jobs N] [--shard K/N]
                            [--roster FILE] [--labs DIR]
@@ -47,7 +47,7 @@ an unknown lab, or a refused merge.`;
 
 function fail(message: string): number {
   console.error(message);
-  return EXIT.badUsage;
+  return EXIT.couldNotGrade;
 }
 
 function course(): { name: string; version: string } {
@@ -117,7 +117,7 @@ async function grade(values: Record<string, unknown>, positionals: string[]): Pr
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`Graded ${book.learners.length} learner(s) × ${bundles.length} lab(s)${shard ? ` (shard ${shard.index}/${shard.count})` : ''} in ${seconds} s with ${jobs} job(s): ${join(out, 'grades.csv')}, ${join(out, 'summary.html')}`);
-  return EXIT.done;
+  return EXIT.passed;
 }
 
 function merge(values: Record<string, unknown>, dirs: string[]): number {
@@ -147,7 +147,7 @@ function merge(values: Record<string, unknown>, dirs: string[]): number {
     return fail(`Could not write the gradebook: ${(error as Error).message}`);
   }
   console.log(`Merged ${dirs.length} gradebook(s), ${book.learners.length} learner(s): ${join(out, 'grades.csv')}, ${join(out, 'summary.html')}`);
-  return EXIT.done;
+  return EXIT.passed;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -171,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.values.help) {
     console.log(USAGE);
-    return EXIT.done;
+    return EXIT.passed;
   }
   const [first, ...rest] = args.positionals;
   if (first === 'merge') {

@@ -1,13 +1,15 @@
 /**
  * npm run verify [-- <lab-id> ...] [--labs DIR]
  *
- * Verifies every lab (or the ones named) both ways; see verify-lab.ts for the checks.
- * Exit codes: 0 every lab verified; 1 a lab has problems; 2 bad usage.
+ * Verifies every lab (or the ones named) both ways; see src/labs/verify-lab.ts for the checks.
+ * Exit codes (src/reports/exit-codes.ts): passed when every lab verified; belowPassMark when a lab
+ * has problems or there is none to verify; couldNotGrade for bad usage.
  */
 import { parseArgs } from 'node:util';
 import { listLabIds } from '../labs/list-labs.ts';
+import { verifyLab } from '../labs/verify-lab.ts';
+import { EXIT } from '../reports/exit-codes.ts';
 import { NodeRunner } from '../runner/node/node-runner.ts';
-import { verifyLab } from './verify-lab.ts';
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -15,12 +17,12 @@ async function main(argv: string[]): Promise<number> {
     args = parseArgs({ args: argv, allowPositionals: true, options: { labs: { type: 'string' } } });
   } catch (error) {
     console.error(`${(error as Error).message}\nUsage: npm run verify [-- <lab-id> ...] [--labs DIR]`);
-    return 2;
+    return EXIT.couldNotGrade;
   }
   const ids = args.positionals.length > 0 ? args.positionals : listLabIds(args.values.labs);
   if (ids.length === 0) {
     console.error('No labs found to verify.');
-    return 1;
+    return EXIT.belowPassMark;
   }
   const runner = new NodeRunner();
   let failed = 0;
@@ -42,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     runner.dispose();
   }
   console.log(`${ids.length - failed} of ${ids.length} labs verified`);
-  return failed === 0 ? 0 : 1;
+  return failed === 0 ? EXIT.passed : EXIT.belowPassMark;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -20,6 +20,7 @@
  * per-test points, so with tests of unequal weight that table can differ from the points sent.
  */
 import type { LabResult, TestResult } from '../schemas/lab-result.ts';
+import type { Reporter } from './reporter.ts';
 
 export interface ClassroomTest {
   name: string;
@@ -55,6 +56,13 @@ export function toClassroomResult(result: LabResult): ClassroomResult {
 export function formatClassroom(result: LabResult): string {
   return base64(JSON.stringify(toClassroomResult(result)));
 }
+
+export const classroomReporter: Reporter = {
+  name: 'classroom',
+  help: "the autograding result for GitHub Classroom's reporter:\nresult=<base64> appended to $GITHUB_OUTPUT (printed when unset)",
+  // The step output the workflow hands to the reporter, as the autograding runners set it.
+  parts: [{ to: { appendTo: 'GITHUB_OUTPUT' }, text: (result) => `result=${formatClassroom(result)}\n` }],
+};
 
 function toClassroomTest(test: TestResult): ClassroomTest {
   return {

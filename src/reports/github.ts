@@ -14,6 +14,7 @@
  */
 import type { LabResult, TestResult } from '../schemas/lab-result.ts';
 import { meetsPassMark, passMarkOf, type PassMarkOptions } from './pass-mark.ts';
+import type { Reporter } from './reporter.ts';
 
 export interface GithubReport {
   /** Markdown for $GITHUB_STEP_SUMMARY. */
@@ -48,6 +49,16 @@ export function formatGithub(result: LabResult, options: PassMarkOptions = {}): 
   if (result.status === 'error') annotations.push(command('error', `${result.labId}: could not be graded`, result.message));
   return { summary, annotations };
 }
+
+export const githubReporter: Reporter = {
+  name: 'github',
+  help: 'job summary ($GITHUB_STEP_SUMMARY) and annotations, for GitHub Actions',
+  parts: [
+    { to: { appendTo: 'GITHUB_STEP_SUMMARY' }, text: (result, options) => `${formatGithub(result, options).summary}\n` },
+    // The runner reads workflow commands only from the step's output, never from a file.
+    { to: 'stdout', text: (result, options) => formatGithub(result, options).annotations.map((line) => `${line}\n`).join('') },
+  ],
+};
 
 export function command(name: 'error' | 'warning' | 'notice', title: string, message: string): string {
   return `::${name} title=${escapeProperty(title)}::${escapeData(message)}`;

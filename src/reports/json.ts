@@ -17,6 +17,7 @@
  */
 import type { LabResult, TestResult } from '../schemas/lab-result.ts';
 import { meetsPassMark, passMarkOf, type PassMarkOptions } from './pass-mark.ts';
+import type { Reporter } from './reporter.ts';
 
 export const JSON_REPORT_VERSION = 1;
 
@@ -87,6 +88,12 @@ export function toJsonReport(result: LabResult, options: PassMarkOptions = {}): 
 export function formatJson(result: LabResult, options: PassMarkOptions = {}): string {
   return `${JSON.stringify(toJsonReport(result, options), null, 2)}\n`;
 }
+
+export const jsonReporter: Reporter = {
+  name: 'json',
+  help: 'Exercism results.json v3 plus points (src/reports/json-report.schema.json)',
+  parts: [{ to: 'file', text: formatJson }],
+};
 
 function toJsonTest(test: TestResult): JsonReportTest {
   return {

@@ -17,6 +17,7 @@
  */
 import type { LabResult, TestResult } from '../schemas/lab-result.ts';
 import { meetsPassMark, passMarkOf, type PassMarkOptions } from './pass-mark.ts';
+import type { Reporter } from './reporter.ts';
 
 export function formatJunit(result: LabResult, options: PassMarkOptions = {}): string {
   const synthetic = result.tests.length === 0 && result.status === 'error';
@@ -58,6 +59,12 @@ export function formatJunit(result: LabResult, options: PassMarkOptions = {}): s
   lines.push('  </testsuite>', '</testsuites>', '');
   return lines.join('\n');
 }
+
+export const junitReporter: Reporter = {
+  name: 'junit',
+  help: 'JUnit XML for GitLab, Jenkins and other CI',
+  parts: [{ to: 'file', text: formatJunit }],
+};
 
 function testcase(labId: string, test: TestResult): string[] {
   const open = `    <testcase${attrs({ name: `${test.name} [${test.points} pts]`, classname: `${labId}.task-${test.task}`, time: seconds(test.durationMs) })}`;

@@ -4,11 +4,18 @@
  */
 import type { LabResult, TestResult } from '../schemas/lab-result.ts';
 import { meetsPassMark, passMarkOf, type PassMarkOptions } from './pass-mark.ts';
+import type { Reporter } from './reporter.ts';
 
 export interface PrettyOptions extends PassMarkOptions {
   /** ANSI colours, for a terminal. */
   color?: boolean;
 }
+
+export const prettyReporter: Reporter = {
+  name: 'pretty',
+  help: 'verdicts and points for people (coloured on a terminal)',
+  parts: [{ to: 'terminal', text: (result, options) => `${formatPretty(result, options)}\n` }],
+};
 
 const MARK: Record<TestResult['status'], string> = { pass: '✔', fail: '✘', error: '✘', timeout: '⏱' };
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSubmission } from '../../src/cli/submission.ts';
+import { readSubmission } from '../../src/submissions/folder.ts';
 import { solutionFiles } from '../../src/labs/bundle.ts';
 import { runPool } from '../../src/gradebook/pool.ts';
 import { fixtureSubmissions, type FixtureSubmission } from '../../src/labs/fixture-submissions.ts';

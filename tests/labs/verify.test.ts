@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { verifyLab } from '../../src/cli/verify-lab.ts';
+import { verifyLab } from '../../src/labs/verify-lab.ts';
 import { listLabIds } from '../../src/labs/list-labs.ts';
 import { NodeRunner } from '../../src/runner/node/node-runner.ts';
 

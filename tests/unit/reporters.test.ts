@@ -2,19 +2,21 @@
  * The reporters, as pure functions of hand-built LabResults, hostile ones included: the JSON
  * report against its JSON Schema (ajv), the JUnit XML against its XSD (libxml2's xmllint, as
  * WebAssembly), the GitHub workflow commands against injection, the Classroom result decoded
- * back.
+ * back; and the list of reporters, which the grade command's --reporter option reads.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { validateXML } from 'xmllint-wasm';
-import { EXIT, exitCodeFor } from '../../src/cli/exit-codes.ts';
+import { EXIT, exitCodeFor } from '../../src/reports/exit-codes.ts';
 import { formatClassroom, toClassroomResult } from '../../src/reports/classroom.ts';
 import { escapeData, escapeProperty, formatGithub } from '../../src/reports/github.ts';
 import { capOutput, OUTPUT_LIMIT, toJsonReport } from '../../src/reports/json.ts';
 import { formatJunit, xmlSafe } from '../../src/reports/junit.ts';
 import { formatPretty } from '../../src/reports/pretty.ts';
+import { REPORTERS } from '../../src/reports/reporters.ts';
 import { buildLabResult, labResult, type LabResult, type PlannedTest, type TestOutcome } from '../../src/schemas/lab-result.ts';
 
 /** Everything a submission could put in a message to break a report. */
@@ -275,3 +277,38 @@ test('pretty: names the pass mark when it is not full marks', () => {
   assert.match(formatPretty(mixed, { passMark: 50 }), /Pass mark 50\/100: not reached$/);
   assert.doesNotMatch(formatPretty(mixed), /Pass mark/);
 });
+
+// ---- The list of reporters, as the grade command reads it ------------------------------
+
+const grade = (args: string[]) => spawnSync(process.execPath, ['src/cli/grade.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+test('registry: every reporter has its own name and something to write', () => {
+  const names = REPORTERS.map((r) => r.name);
+  assert.deepEqual([...new Set(names)], names, 'two reporters share a name');
+  for (const reporter of REPORTERS) {
+    assert.match(reporter.name, /^[a-z][a-z0-9-]*$/, 'a name that --reporter a,b can carry');
+    assert.ok(reporter.parts.length > 0, `${reporter.name} writes nothing`);
+  }
+});
+
+test("registry: grade's usage text lists every registered reporter with its help", () => {
+  const run = grade(['--help']);
+  assert.equal(run.status, EXIT.passed, run.stderr);
+  for (const reporter of REPORTERS) {
+    const [first, ...more] = reporter.help.split('\n');
+    assert.match(run.stdout, new RegExp(`^ +${reporter.name} +${escapeRegExp(first!)}$`, 'm'), `--help lists ${reporter.name}`);
+    for (const line of more) assert.match(run.stdout, new RegExp(`^ +${escapeRegExp(line)}$`, 'm'), `--help has the rest of ${reporter.name}'s help`);
+  }
+});
+
+test('registry: an unknown reporter is refused with the usage exit code, naming every known one', () => {
+  const run = grade(['counter', '--labs', 'tests/fixtures/labs', '--reporter', 'pretty,no-such-format']);
+  assert.equal(run.status, EXIT.couldNotGrade);
+  assert.equal(run.stdout, '', 'nothing is graded or reported');
+  assert.ok(run.stderr.startsWith(`Unknown reporter "no-such-format": choose from ${REPORTERS.map((r) => r.name).join(', ')}.\n`), run.stderr);
+  assert.match(run.stderr, /^Usage: npm run grade/m, 'the usage text follows');
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

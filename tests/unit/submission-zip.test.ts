@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import { workZip } from '../../src/client/download-work.ts';
-import { readSubmissionZip, MAX_ENTRIES } from '../../src/cli/submission-zip.ts';
+import { readSubmissionZip, MAX_ENTRIES } from '../../src/submissions/zip.ts';
 import { loadLab } from '../../src/labs/load-lab.ts';
 
 const bundle = loadLab('counter', { root: 'tests/fixtures/labs' });

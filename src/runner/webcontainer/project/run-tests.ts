@@ -12,7 +12,7 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { EXIT, exitCodeFor } from '../../../cli/exit-codes.ts';
+import { EXIT, exitCodeFor } from '../../../reports/exit-codes.ts';
 import { formatPretty } from '../../../reports/pretty.ts';
 import { parseSeed } from '../../../schemas/run-seed.ts';
 import { NodeRunner } from '../../node/node-runner.ts';

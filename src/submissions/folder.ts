@@ -7,15 +7,8 @@
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { FileMap, LabBundle } from '../labs/bundle.ts';
+import { MAX_FILE_BYTES, type Submission } from './submission.ts';
 
-export interface Submission {
-  files: FileMap;
-  /** Things the learner should know about: files ignored, files missing. */
-  notes: string[];
-}
-
-/** Editable files larger than this are refused: no lab needs more, and a huge file is an attack. */
-const MAX_FILE_BYTES = 256 * 1024;
 /** A folder with more entries than this is not a lab submission; the walk stops there. */
 const MAX_ENTRIES = 2_000;
 const MAX_DEPTH = 12;

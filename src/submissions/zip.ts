@@ -11,23 +11,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Inflate } from 'fflate';
 import type { FileMap, LabBundle } from '../labs/bundle.ts';
-import { readSubmission, type Submission } from './submission.ts';
+import { MAX_FILE_BYTES, type Submission } from './submission.ts';
 
 /** A zip of source files is a few kilobytes; anything near this is not a submission. */
 export const MAX_ZIP_BYTES = 4 * 1024 * 1024;
 /** Entries (files and folders) a zip may list; a lab has a handful of editable files. */
 export const MAX_ENTRIES = 200;
-/** Same cap as a file in a submission folder. */
-export const MAX_FILE_BYTES = 256 * 1024;
 /** All inflated bytes together: stops a zip of many files each just under the cap. */
 export const MAX_TOTAL_BYTES = 2 * 1024 * 1024;
 
 const MANIFEST = 'submission.json';
-
-/** Grades `path` as a zip when it is one (by name), otherwise as a submission folder. */
-export function readSubmissionFrom(bundle: LabBundle, path: string): Submission {
-  return path.toLowerCase().endsWith('.zip') ? readSubmissionZip(bundle, path) : readSubmission(bundle, path);
-}
 
 interface Entry {
   name: string;

@@ -3,15 +3,15 @@
  * contract, every editable starter file has a TODO, the tests add up, the starter runs and
  * falls short, and the solution gets full marks.
  */
-import { solutionFiles } from '../labs/bundle.ts';
-import { LabFormatError } from '../labs/lab-format-error.ts';
 import { join } from 'node:path';
-import { labsRoot } from '../labs/list-labs.ts';
-import { loadLab } from '../labs/load-lab.ts';
-import { rulesTableProblems } from '../labs/rules-table.ts';
 import { staleEquivalents } from '../mutation/equivalents.ts';
 import type { LabRunner } from '../runner/lab-runner.ts';
 import type { LabResult } from '../schemas/lab-result.ts';
+import { solutionFiles } from './bundle.ts';
+import { LabFormatError } from './lab-format-error.ts';
+import { labsRoot } from './list-labs.ts';
+import { loadLab } from './load-lab.ts';
+import { rulesTableProblems } from './rules-table.ts';
 
 /** Every lab's points add up to this, so a score reads as a percentage. */
 export const LAB_TOTAL_POINTS = 100;
