@@ -3,7 +3,7 @@
  * stream from the runner, with the total on top and the seed the run used. Only reads
  * RunProgress and LabResult. A "fault seed N" in a message is a button that runs again with N.
  */
-import type { RunProgress } from '../runner/lab-runner.ts';
+import type { RunProgress } from '../runner/index.ts';
 import type { LabTask } from '../schemas/lab-manifest.ts';
 import type { LabResult, PlannedTest, TestOutcome } from '../schemas/lab-result.ts';
 
