@@ -6,15 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { solutionFiles } from '../../src/labs/bundle.ts';
 import { loadLab } from '../../src/labs/load-lab.ts';
 import { buildProjectFiles, RESULT_PATH, toFileSystemTree, type ContainerRuntime, type FileSystemTree } from '../../src/runner/webcontainer/project-tree.ts';
+import { NodeRunner } from '../../src/runner/node/node-runner.ts';
 import { parseLabResult } from '../../src/runner/webcontainer/result-file.ts';
+import { PROGRESS_PATH, readProgressLog } from '../../src/runner/webcontainer/run-log.ts';
 import { buildContainerRuntime } from '../../src/runner/webcontainer/runtime-bundle.ts';
+import { readSubmission } from '../../src/submissions/folder.ts';
 
 const bundle = loadLab('event-sourcing');
 let runtime: ContainerRuntime;
@@ -81,6 +84,30 @@ test('npm start on a lab without services says so and what to run instead', () =
   const start = npm(['start'], project);
   assert.equal(start.status, 0, start.stderr);
   assert.match(start.stdout, /has no services to start: its tests call the code directly\. Run `npm test` to grade your work\./);
+});
+
+test('npm test -- --seed N gives a mistake the verdicts the Node grader gives it, test by test, and logs each as it ends', async () => {
+  const seed = 4242;
+  const mistakes = join('tests', 'fixtures', 'lab-submissions', 'event-sourcing', 'mistakes');
+  const mistake = readSubmission(bundle, join(mistakes, readdirSync(mistakes).sort()[0]!)).files;
+  try {
+    for (const [path, text] of Object.entries(mistake)) writeFileSync(join(project, path), text);
+    const run = npm(['test', '--', '--seed', String(seed)], project);
+    assert.equal(run.status, 1, `${run.stdout}\n${run.stderr}`);
+    const inProject = readResult();
+    const runner = new NodeRunner();
+    const inNode = await runner.run(bundle, mistake, undefined, { seed }).finally(() => runner.dispose());
+    const verdicts = (result: typeof inNode) => result.tests.map((t) => `${t.id}: ${t.status} ${t.earned}/${t.points}`);
+    assert.deepEqual(verdicts(inProject), verdicts(inNode));
+    assert.ok(inProject.score < inProject.maxScore, 'the mistake loses points');
+
+    const log = readProgressLog(readFileSync(join(project, PROGRESS_PATH), 'utf8'));
+    assert.equal(log[0]?.type, 'plan');
+    assert.deepEqual(log.filter((e) => e.type === 'test-end').map((e) => (e.type === 'test-end' ? e.id : '')).sort(), inProject.tests.map((t) => t.id).sort());
+  } finally {
+    // The tests after this one grade the solution, as the editor left it.
+    for (const [path, text] of Object.entries(solutionFiles(bundle))) writeFileSync(join(project, path), text);
+  }
 });
 
 /** The machine's own Node when it is older than the course's: a WebContainer's Node can be too. */
