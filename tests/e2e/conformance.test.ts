@@ -74,9 +74,14 @@ async function gradeInNode(bundle: LabBundle, variants: Variant[]): Promise<LabR
   return results;
 }
 
+/** The editable files as the editor holds them: the starter's, with the learner's laid over. */
+function editorFiles(bundle: LabBundle, files: FileMap): FileMap {
+  return Object.fromEntries(bundle.manifest.files.editable.map((path) => [path, files[path] ?? bundle.starter[path]!]));
+}
+
 /** Saves `files` as the learner's work for the lab (the lab page's own storage), as an earlier visit would have. */
 async function saveWork(page: Page, bundle: LabBundle, files: FileMap): Promise<void> {
-  const work = { version: 1, labId: bundle.manifest.id, labVersion: bundle.manifest.version, files: { ...Object.fromEntries(bundle.manifest.files.editable.map((p) => [p, bundle.starter[p]!])), ...files }, savedAt: Date.now() };
+  const work = { version: 1, labId: bundle.manifest.id, labVersion: bundle.manifest.version, files: editorFiles(bundle, files), savedAt: Date.now() };
   await page.evaluate(
     (value) =>
       new Promise<void>((resolve, reject) => {
@@ -97,11 +102,18 @@ async function saveWork(page: Page, bundle: LabBundle, files: FileMap): Promise<
   );
 }
 
-/** Loads the lab page with the saved work, runs with SEED, and reads each test's row as shown. */
+/**
+ * Opens the lab page with the saved work, runs with SEED, and reads each test's row as shown.
+ * The work is saved from another page of the site: a lab page saves its own files as it is left,
+ * which could write over the ones saved here.
+ */
 async function gradeInBrowser(page: Page, bundle: LabBundle, files: FileMap): Promise<{ verdicts: Verdict[]; result: LabResult }> {
+  await page.goto(`${session.site.url}/progress/`);
   await saveWork(page, bundle, files);
-  await page.reload();
+  await page.goto(`${session.site.url}/labs/${bundle.manifest.id}/`);
   await page.waitForSelector('lab-workbench[data-ready]', { timeout: 60_000 });
+  const restored = await page.evaluate(() => (document.querySelector('lab-workbench') as unknown as { currentFiles(): FileMap }).currentFiles());
+  assert.deepEqual(restored, editorFiles(bundle, files), 'the lab page should restore exactly the saved work');
   await page.getByLabel('Seed', { exact: true }).fill(String(SEED));
   await page.getByRole('button', { name: 'Run tests' }).click();
   await page.waitForSelector('lab-workbench[data-last-status]', { timeout: 120_000 });
@@ -154,7 +166,6 @@ for (const id of listLabIds()) {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const problems: string[] = [];
     try {
-      await page.goto(`${session.site.url}/labs/${id}/`);
       for (const [i, variant] of variants.entries()) {
         const { verdicts, result } = await gradeInBrowser(page, bundle, variant.files);
         assert.equal(result.runtime, 'worker');
