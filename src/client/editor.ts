@@ -17,10 +17,47 @@ export interface EditorFile {
 
 export interface LabEditor {
   show(path: string): void;
+  /** Opens `path` with the cursor at `line` and `column` (1-based), in view, and focuses the editor. */
+  reveal(path: string, line: number, column: number): void;
   setText(path: string, text: string): void;
   onChange(listener: (path: string, text: string) => void): void;
+  /** Ctrl+Enter (Cmd+Enter on a Mac) in the editor. */
+  onRunShortcut(listener: () => void): void;
   setTheme(dark: boolean): void;
   dispose(): void;
+}
+
+/** A read-only side-by-side comparison of two versions of one file. */
+export interface DiffView {
+  show(path: string, original: string, modified: string): void;
+  setTheme(dark: boolean): void;
+  dispose(): void;
+}
+
+/**
+ * Monaco's own themes, with the two colours that fall short of WCAG AA contrast raised:
+ * unused code is faded less (it stays readable, and TypeScript's hint still marks it), and the
+ * dark theme's line numbers are lighter (#858585 is 4.5:1 on #1e1e1e only when rounded up).
+ */
+const LIGHT_THEME = 'course-light';
+const DARK_THEME = 'course-dark';
+let themesDefined = false;
+
+function defineThemes(): void {
+  if (themesDefined) return;
+  themesDefined = true;
+  monaco.editor.defineTheme(LIGHT_THEME, { base: 'vs', inherit: true, rules: [], colors: { 'editorUnnecessaryCode.opacity': '#000000dd' } });
+  monaco.editor.defineTheme(DARK_THEME, {
+    base: 'vs-dark',
+    inherit: true,
+    rules: [],
+    colors: { 'editorUnnecessaryCode.opacity': '#000000dd', 'editorLineNumber.foreground': '#9a9a9a' },
+  });
+}
+
+function themeName(dark: boolean): string {
+  defineThemes();
+  return dark ? DARK_THEME : LIGHT_THEME;
 }
 
 /** The labkit's sources, so `import { pg } from 'labkit/db'` resolves and completes in the editor. */
@@ -69,7 +106,7 @@ export function createEditor(container: HTMLElement, files: EditorFile[], dark: 
     fontSize: 14,
     scrollBeyondLastLine: false,
     tabSize: 2,
-    theme: dark ? 'vs-dark' : 'vs',
+    theme: themeName(dark),
     readOnly: readOnly.has(files[0]!.path),
     ariaLabel: `Code editor: ${files[0]!.path}`,
   });
@@ -81,17 +118,30 @@ export function createEditor(container: HTMLElement, files: EditorFile[], dark: 
     });
   }
 
+  const show = (path: string) => {
+    const model = models.get(path);
+    if (!model || path === current) return;
+    viewStates.set(current, editor.saveViewState());
+    editor.setModel(model);
+    editor.updateOptions({ readOnly: readOnly.has(path), ariaLabel: `Code editor: ${path}` });
+    const state = viewStates.get(path);
+    if (state) editor.restoreViewState(state);
+    current = path;
+  };
+
   return {
     show(path) {
-      const model = models.get(path);
-      if (!model || path === current) return;
-      viewStates.set(current, editor.saveViewState());
-      editor.setModel(model);
-      editor.updateOptions({ readOnly: readOnly.has(path), ariaLabel: `Code editor: ${path}` });
-      const state = viewStates.get(path);
-      if (state) editor.restoreViewState(state);
-      current = path;
+      show(path);
       editor.focus();
+    },
+    reveal(path, line, column) {
+      show(path);
+      editor.setPosition({ lineNumber: line, column });
+      editor.revealPositionInCenter({ lineNumber: line, column });
+      editor.focus();
+    },
+    onRunShortcut(listener) {
+      editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, listener);
     },
     setText(path, text) {
       const model = models.get(path);
@@ -101,11 +151,51 @@ export function createEditor(container: HTMLElement, files: EditorFile[], dark: 
       listeners.push(listener);
     },
     setTheme(isDark) {
-      monaco.editor.setTheme(isDark ? 'vs-dark' : 'vs');
+      monaco.editor.setTheme(themeName(isDark));
     },
     dispose() {
       editor.dispose();
       for (const model of models.values()) model.dispose();
+    },
+  };
+}
+
+export function createDiffView(container: HTMLElement, dark: boolean): DiffView {
+  configureTypeScript();
+  const diff = monaco.editor.createDiffEditor(container, {
+    automaticLayout: true,
+    readOnly: true,
+    originalEditable: false,
+    renderSideBySide: true,
+    // Below this width the two sides would be unreadable: one column, changes inline.
+    useInlineViewWhenSpaceIsLimited: true,
+    renderSideBySideInlineBreakpoint: 640,
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    fontSize: 14,
+    theme: themeName(dark),
+    ariaLabel: 'Your file and the reference solution',
+    originalAriaLabel: 'Your file',
+    modifiedAriaLabel: 'Reference solution',
+  });
+  let models: monaco.editor.ITextModel[] = [];
+  return {
+    show(path, original, modified) {
+      const previous = models;
+      // Their own addresses, so the comparison never joins the lab's files in TypeScript's view.
+      models = [
+        monaco.editor.createModel(original, 'typescript', monaco.Uri.parse(`compare:///yours/${path}`)),
+        monaco.editor.createModel(modified, 'typescript', monaco.Uri.parse(`compare:///solution/${path}`)),
+      ];
+      diff.setModel({ original: models[0]!, modified: models[1]! });
+      for (const model of previous) model.dispose();
+    },
+    setTheme(isDark) {
+      monaco.editor.setTheme(themeName(isDark));
+    },
+    dispose() {
+      diff.dispose();
+      for (const model of models) model.dispose();
     },
   };
 }

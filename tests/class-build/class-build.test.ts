@@ -1,7 +1,7 @@
 /**
  * The class build: built with COURSE_CLASS_BUILD (a class file with a due date) into a temporary
  * folder, it contains no solution anywhere (no file holds a distinctive line of any solution
- * file) and no "Show solution"; the normal build (dist/, or SITE_DIR) has both, which also
+ * file) and no "Compare with solution"; the normal build (dist/, or SITE_DIR) has both, which also
  * proves the search below would find a solution if one leaked.
  *
  * One extra site build (~30-60 s), run under the lock the project's builds share.
@@ -80,7 +80,7 @@ test('class build: every lab has solution lines to look for', () => {
   for (const id of labs) assert.ok(lines[id]!.length >= 3, `${id}: only ${lines[id]!.length} distinctive solution lines`);
 });
 
-test('class build: no built file contains a solution, and there is no "Show solution" and no solution endpoint', () => {
+test('class build: no built file contains a solution, and there is no "Compare with solution" and no solution endpoint', () => {
   const files = textFiles(classSite);
   assert.ok(files.some((f) => f.path === join('labs', labs[0]!, 'index.html')), 'the lab pages were built');
   for (const id of labs) {
@@ -88,7 +88,7 @@ test('class build: no built file contains a solution, and there is no "Show solu
     assert.ok(!existsSync(join(classSite, 'labs', id, 'solution.json')), `${id}: no solution endpoint`);
     const page = readFileSync(join(classSite, 'labs', id, 'index.html'), 'utf8');
     // assert.ok, not match: a failing match would print the whole page.
-    assert.ok(!/show-solution|Show solution|data-solution-url|solution\.json/.test(page), `${id}: no solution control`);
+    assert.ok(!/compare-open|Compare with solution|data-solution-url|solution\.json/.test(page), `${id}: no solution control`);
     assert.ok(page.includes('Download my work'), `${id}: the learner can still download their work`);
   }
 });
@@ -98,12 +98,12 @@ test('class build: the class file\'s due date is shown on its lab page', () => {
   assert.ok(/<strong[^>]*>Due:<\/strong> <time datetime="2026-12-01T23:59"[^>]*>1 December 2026, 23:59<\/time>/.test(page), 'the due date, written out');
 });
 
-test('normal build: "Show solution" and the solution endpoint are there (so the search above can find a leak)', () => {
+test('normal build: "Compare with solution" and the solution endpoint are there (so the search above can find a leak)', () => {
   assert.ok(existsSync(join(normalSite, 'index.html')), `${normalSite}/ has no site: run npm run build first (npm test does)`);
   const files = textFiles(normalSite);
   for (const id of labs) {
     const page = readFileSync(join(normalSite, 'labs', id, 'index.html'), 'utf8');
-    assert.ok(/data-part="show-solution"[^>]*>Show solution</.test(page), `${id}: the button`);
+    assert.ok(/data-part="compare-open"[^>]*>Compare with solution</.test(page), `${id}: the button`);
     assert.deepEqual(leaks(files.filter((f) => f.path !== join('labs', id, 'solution.json')), lines[id]!), [], `${id}: the solution is only in its endpoint, not in a page`);
     const endpoint = files.find((f) => f.path === join('labs', id, 'solution.json'));
     assert.ok(endpoint, `${id}: labs/${id}/solution.json`);

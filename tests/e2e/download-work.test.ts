@@ -1,6 +1,7 @@
 /**
  * The lab page's instructor-facing tools, as a learner uses them: "Download my work" gives a zip
- * that the real grade command grades to the score Run showed; "Show solution" asks first.
+ * that the real grade command grades to the score Run showed; "Compare with solution" asks first
+ * and replaces nothing.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -48,34 +49,45 @@ test('"Download my work" gives a zip the grader accepts as is, and it scores wha
   assert.equal(graded.score, shown.score, 'the grader gives the score the page showed');
 });
 
-test('"Show solution" asks first, then shows the open file\'s solution, read-only', async () => {
+test('"Compare with solution" asks in the page\'s own dialog, then shows my file beside the solution, and changes nothing', async () => {
   const page = await freshPage();
-  const dialogs: string[] = [];
-  let accept = false;
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void (accept ? dialog.accept() : dialog.dismiss());
-  });
   const requested: string[] = [];
   page.on('request', (request) => {
     if (request.url().endsWith('/solution.json')) requested.push(request.url());
   });
-  await page.getByRole('button', { name: 'Show solution' }).click();
-  assert.match(dialogs[0] ?? '', /^Try it yourself first/);
-  assert.ok(await page.locator('[data-part=solution]').isHidden(), 'declined: nothing shown');
+  const first = bundle.manifest.files.editable[0]!;
+  const mine = `// my own attempt\n${bundle.starter[first]}`;
+  await replaceFile(page, first, mine);
+
+  await page.getByRole('button', { name: 'Compare with solution' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Compare with the reference solution?' });
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Try it yourself first/);
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep trying', 'focus starts on the safe choice');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.ok(await page.locator('[data-part=compare]').isHidden(), 'declined: nothing shown');
   assert.deepEqual(requested, [], 'declined: the solution is not even fetched');
 
-  accept = true;
-  await page.getByRole('button', { name: 'Show solution' }).click();
-  const text = page.locator('[data-part=solution-text]');
-  await text.waitFor();
-  const first = bundle.manifest.files.editable[0]!;
-  assert.equal(await text.textContent(), bundle.solution![first]);
-  assert.match(await page.locator('[data-part=solution-title]').innerText(), new RegExp(`Reference solution: ${first}`));
+  await page.getByRole('button', { name: 'Compare with solution' }).click();
+  await dialog.getByRole('button', { name: 'Compare anyway' }).click();
+  const compare = page.locator('[data-part=compare]');
+  await compare.locator('.monaco-diff-editor .editor.modified .view-lines').waitFor();
+  const side = (which: string) => compare.locator(`.monaco-diff-editor .editor.${which} .view-lines`).innerText().then((t) => t.replaceAll('\u00a0', ' '));
+  const firstSolutionLine = bundle.solution![first]!.split('\n').find((line) => line.trim())!.trim();
+  await page.waitForFunction((line) => (document.querySelector('[data-part=compare] .editor.modified .view-lines')?.textContent ?? '').replaceAll('\u00a0', ' ').includes(line), firstSolutionLine);
+  assert.match(await side('original'), /my own attempt/, 'left: my file as it is now');
+  assert.doesNotMatch(await side('modified'), /my own attempt/, 'right: the solution');
+  assert.match(await page.locator('[data-part=compare-title]').innerText(), new RegExp(`Your ${first} and the reference solution`));
 
   const second = bundle.manifest.files.editable[1]!;
-  await page.locator(`[role=tab][data-path="${second}"]`).click();
-  assert.equal(await text.textContent(), bundle.solution![second], 'follows the open file');
-  assert.equal(await text.evaluate((el) => (el as HTMLElement).isContentEditable), false);
+  await page.locator('[data-part=compare-file]').selectOption(second);
+  const secondSolutionLine = bundle.solution![second]!.split('\n').find((line) => line.trim())!.trim();
+  await page.waitForFunction((line) => (document.querySelector('[data-part=compare] .editor.modified .view-lines')?.textContent ?? '').replaceAll('\u00a0', ' ').includes(line), secondSolutionLine);
+
+  await page.getByRole('button', { name: 'Close' }).click();
+  assert.ok(await compare.isHidden());
+  const files = await page.evaluate(() => (document.querySelector('lab-workbench') as unknown as { currentFiles(): Record<string, string> }).currentFiles());
+  assert.equal(files[first], mine, 'my file is as I left it');
   await page.context().close();
 });

@@ -97,8 +97,12 @@ test('StackBlitz unreachable: the page says so within the limit, keeps the edits
   assert.equal(await page.evaluate(() => (document.querySelector('lab-workbench') as unknown as { lastResult?: { runtime: string } }).lastResult?.runtime), 'worker');
   assert.ok((await editorText(page)).includes('my attempt, before the full environment'), 'the edit survives the run');
 
+  // The run showed its results in the Results tab; the environment is still in the Terminal tab.
+  assert.equal(await page.getByRole('tab', { name: 'Results', exact: true }).getAttribute('aria-selected'), 'true');
+  await page.getByRole('tab', { name: 'Terminal', exact: true }).click();
   await page.getByRole('button', { name: 'Back to the in-page runner' }).click();
   assert.ok(await page.getByRole('button', { name: 'Open full environment' }).isVisible());
+  assert.ok(await page.getByRole('tab', { name: 'Terminal', exact: true }).isHidden(), 'no Terminal tab without the environment');
   await context.close();
 });
 

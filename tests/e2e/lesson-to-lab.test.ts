@@ -66,7 +66,7 @@ test('the solution, pasted into the editor as a learner would, gets 100 / 100', 
 
 test('after a reload the edits are still there and still pass', async () => {
   await page.reload();
-  await page.waitForSelector('lab-workbench[data-editor-ready]');
+  await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached' });
   await page.locator('[role=tab][data-path="src/projection.ts"]').click();
   const firstLine = solution['src/projection.ts']!.split('\n').find((line) => line.trim().length > 20)!.trim();
   // Monaco renders spaces as no-break spaces.
@@ -84,7 +84,7 @@ test('an endless loop is stopped at its time limit with a clear message, and the
   assert.equal(verdict.status, 'timeout');
   assert.match(verdict.message, /^Stopped after 5 s: the test did not finish in time\./);
   assert.match(total, /^97 \/ 100 points/, 'the other tests still ran and passed');
-  assert.match(await page.locator('.results-notice').innerText(), /was stopped at its time limit; the remaining tests run in a fresh environment/);
+  assert.match(await page.locator('.results-notice').innerText(), /was stopped at the time limit/, 'said once, at the top');
   // Still usable: the learner fixes the file and runs again in the replacement worker.
   await replaceFile(page, 'src/projection.ts', solution['src/projection.ts']!);
   assert.match(await runTests(page), /^100 \/ 100 points/);

@@ -31,7 +31,7 @@ test('the Seed field is beside Run, labelled and described; a typed seed is the 
     const sameRow = await page.evaluate(() => {
       const seed = document.querySelector('[data-part=seed]')!;
       const run = document.querySelector('[data-part=run]')!;
-      return seed.closest('.wb-actions') !== null && seed.closest('.wb-actions') === run.closest('.wb-actions');
+      return seed.closest('.wb-toolbar') !== null && seed.closest('.wb-toolbar') === run.closest('.wb-toolbar');
     });
     assert.ok(sameRow, 'the Seed field sits in the row of the Run button');
 

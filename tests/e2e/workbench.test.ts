@@ -15,7 +15,6 @@ const session = useSiteAndBrowser();
 async function freshPage(): Promise<Page> {
   const context = await session.browser.newContext({ viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
   await openLab(page, `${session.site.url}/labs/event-sourcing/`);
   return page;
 }
@@ -38,10 +37,17 @@ test('"Reset to starter" keeps the work as a backup that "Restore my work" bring
   await replaceFile(page, 'src/order.ts', mine);
   await waitForEditorText(page, 'my own attempt', true);
   await page.getByRole('button', { name: 'Reset to starter' }).click();
+  // The page's own dialog: cancelling keeps everything as it is.
+  const dialog = page.getByRole('dialog', { name: 'Reset to the starter code?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.ok((await editorText(page)).includes('my own attempt'), 'cancelled: my work is still there');
+  await page.getByRole('button', { name: 'Reset to starter' }).click();
+  await dialog.getByRole('button', { name: 'Reset my files' }).click();
   await waitForEditorText(page, 'my own attempt', false);
   assert.ok(await page.getByRole('button', { name: 'Restore my work' }).isVisible());
   await page.reload();
-  await page.waitForSelector('lab-workbench[data-editor-ready]');
+  await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached' });
   await page.locator('[role=tab][data-path="src/order.ts"]').click();
   assert.ok(!(await editorText(page)).includes('my own attempt'), 'the reset survives a reload');
   await page.getByRole('button', { name: 'Restore my work' }).click();
@@ -65,7 +71,7 @@ test('a saved state that cannot be read is kept aside, with a notice, and the st
       }),
   );
   await page.reload();
-  await page.waitForSelector('lab-workbench[data-editor-ready]');
+  await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached' });
   const notice = await page.locator('.wb-notice').innerText();
   assert.match(notice, /^Your saved work for this lab could not be read, so the starter code is shown\. The unreadable copy was kept in this browser \(IndexedDB key "unreadable:event-sourcing:\d+"\)\.$/);
   const firstLine = bundle.starter['src/event-store.ts']!.split('\n')[0]!;

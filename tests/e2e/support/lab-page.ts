@@ -3,11 +3,19 @@ import type { Page } from 'playwright-core';
 
 export async function openLab(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.waitForSelector('lab-workbench[data-editor-ready]', { timeout: 60_000 });
+  // Attached, not visible: on a narrow screen the workbench waits behind the Code tab.
+  await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached', timeout: 60_000 });
+}
+
+/** On a narrow screen, the Instructions / Code / Results tab `name`; on a wide one every pane is in view already. */
+export async function showPane(page: Page, name: 'Instructions' | 'Code' | 'Results'): Promise<void> {
+  const tab = page.locator('[data-part=views]').getByRole('tab', { name, exact: true });
+  if (await tab.isVisible()) await tab.click();
 }
 
 /** Clicks Run and waits for the final result; returns the total line as shown. */
 export async function runTests(page: Page): Promise<string> {
+  await showPane(page, 'Code');
   await page.getByRole('button', { name: 'Run tests' }).click();
   await page.waitForSelector('lab-workbench[data-last-status]', { timeout: 120_000 });
   await page.waitForSelector('[data-part=run]:not([disabled])');
