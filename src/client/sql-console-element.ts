@@ -58,8 +58,10 @@ class SqlConsoleElement extends HTMLElement {
         void this.run();
       });
     });
+    // An editor's habits: Ctrl+Enter (Cmd+Enter on a Mac) runs, Enter is a new line. Tab is left
+    // to the browser, so it always moves focus on and never traps a keyboard user in the box.
     sql.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.isComposing) {
         event.preventDefault();
         void this.run();
       }
@@ -76,11 +78,12 @@ class SqlConsoleElement extends HTMLElement {
     const started = performance.now();
     try {
       const result = await this.session.query(text, QUERY_TIME_LIMIT_MS);
-      this.showResult(result);
-      this.status(`Done in ${Math.round(performance.now() - started)} ms.`);
+      const summary = this.showResult(result);
+      this.status(`Done in ${Math.round(performance.now() - started)} ms: ${summary}.`);
     } catch (error) {
-      this.showError((error as Error).message);
-      this.status('The database answered with an error.');
+      const { message } = error as Error;
+      this.showError(message);
+      this.status(`The database answered with an error: ${firstLine(message)}`);
     } finally {
       this.busy = false;
     }
@@ -92,7 +95,9 @@ class SqlConsoleElement extends HTMLElement {
     this.status('Resetting the database to its starting data…');
     try {
       await this.session.open();
-      this.region('output').replaceChildren();
+      const output = this.region('output');
+      output.replaceChildren();
+      output.hidden = true;
       this.status('The database is back to its starting data.');
     } catch (error) {
       this.status(`The database could not restart: ${(error as Error).message}`);
@@ -101,16 +106,18 @@ class SqlConsoleElement extends HTMLElement {
     }
   }
 
-  private showResult(result: QueryResult): void {
-    const output = this.region('output');
+  /** Puts the result in the output box and returns what it holds in a few words, for the status line. */
+  private showResult(result: QueryResult): string {
     if (result.columns.length === 0) {
-      output.replaceChildren(paragraph(`OK: ${result.statements} statement${result.statements === 1 ? '' : 's'} ran, ${result.affectedRows} row${result.affectedRows === 1 ? '' : 's'} changed.`));
-      return;
+      const summary = `${plural(result.statements, 'statement')} ran, ${plural(result.affectedRows, 'row')} changed`;
+      this.showOutput(paragraph(`OK: ${summary}.`));
+      return summary;
     }
     const table = document.createElement('table');
     const head = table.createTHead().insertRow();
     for (const column of result.columns) {
       const th = document.createElement('th');
+      th.scope = 'col';
       th.textContent = column;
       head.append(th);
     }
@@ -119,15 +126,22 @@ class SqlConsoleElement extends HTMLElement {
       const tr = body.insertRow();
       for (const cell of row) tr.insertCell().textContent = cell;
     }
-    const count = result.rows.length > ROWS_SHOWN ? `${result.rows.length} rows, the first ${ROWS_SHOWN} shown` : `${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`;
-    output.replaceChildren(table, paragraph(count));
+    this.showOutput(table);
+    return result.rows.length > ROWS_SHOWN ? `${result.rows.length} rows, the first ${ROWS_SHOWN} shown` : plural(result.rows.length, 'row');
   }
 
   private showError(message: string): void {
     const pre = document.createElement('pre');
     pre.className = 'console-error';
     pre.textContent = `ERROR: ${message}`;
-    this.region('output').replaceChildren(pre);
+    this.showOutput(pre);
+  }
+
+  private showOutput(content: Node): void {
+    const output = this.region('output');
+    output.replaceChildren(content);
+    output.scrollTo(0, 0);
+    output.hidden = false;
   }
 
   private status(text: string): void {
@@ -137,6 +151,16 @@ class SqlConsoleElement extends HTMLElement {
   private region<T extends HTMLElement = HTMLElement>(name: string): T {
     return this.querySelector<T>(`[data-part="${name}"]`)!;
   }
+}
+
+/** Enough of an error for the status line to say what went wrong; the output box shows all of it. */
+function firstLine(message: string): string {
+  const line = message.split('\n', 1)[0]!.trim();
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function paragraph(text: string): HTMLParagraphElement {
