@@ -9,6 +9,9 @@ import { setUpTabs } from './tabs.ts';
 
 export type LabPane = 'instructions' | 'code' | 'results';
 
+/** Told on `window` when a narrow screen's tab shows a pane, so the workbench can load its editor when the Code tab is chosen. */
+export const PANE_SHOWN = 'lab-pane-shown';
+
 export function showPane(from: HTMLElement, pane: LabPane): void {
   from.dispatchEvent(new CustomEvent<LabPane>('lab-show-pane', { detail: pane, bubbles: true }));
 }
@@ -17,6 +20,7 @@ export function setUpLabLayout(layout: HTMLElement): void {
   const views = layout.querySelector<HTMLElement>('[data-part="views"]')!;
   const tabs = setUpTabs(views, (tab) => {
     layout.dataset.view = tab.dataset.view;
+    window.dispatchEvent(new CustomEvent(PANE_SHOWN, { detail: tab.dataset.view }));
   });
   layout.addEventListener('lab-show-pane', (event) => {
     const tab = views.querySelector<HTMLButtonElement>(`[data-view="${(event as CustomEvent<LabPane>).detail}"]`);

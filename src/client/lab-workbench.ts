@@ -6,20 +6,20 @@
  */
 import type { FileMap, LabBundle } from '../labs/bundle.ts';
 import { createRunner, type LabRunner, type RunProgress } from '../runner/index.ts';
-import { buildLabResult, type LabResult, type PlannedTest, type TestOutcome } from '../schemas/lab-result.ts';
+import type { LabResult, PlannedTest, TestOutcome } from '../schemas/lab-result.ts';
 import { MAX_SEED, parseSeed } from '../schemas/run-seed.ts';
 import { askToConfirm } from './dialog.ts';
 import type { DiffView, LabEditor } from './editor.ts';
 import { FileTabs } from './file-tabs.ts';
 import type { FullEnvironment, WorkbenchHost } from './full-environment.ts';
 import { bootTimeoutFrom } from './full-environment-steps.ts';
-import { showPane } from './lab-layout.ts';
+import { PANE_SHOWN, showPane } from './lab-layout.ts';
 import { LabHints } from './lab-hints.ts';
 import { browserProgress } from './progress.ts';
 import { ResultsView, type PartialRun, type RunSeed } from './results-view.ts';
 import { backUpWork, loadBackup, loadWork, saveWork } from './saved-work.ts';
 import { setUpTabs } from './tabs.ts';
-import { whenIdleOrTouched } from './when-idle.ts';
+import { whenIdle, whenTouched } from './when-idle.ts';
 
 const SAVE_DELAY_MS = 300;
 
@@ -175,10 +175,8 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     this.region('preview').textContent = this.files[manifest.files.editable[0]!]!;
     this.setAttribute('data-ready', '');
     this.region<HTMLButtonElement>('run').disabled = false;
-    whenIdleOrTouched(this, () => {
-      this.runner();
-      void this.loadEditor();
-    });
+    whenIdle(() => void this.runner());
+    whenTouched(this, () => void this.loadEditor(), PANE_SHOWN);
   }
 
   /** The worker runner, created (and its engines loading) on first need. */
@@ -322,6 +320,8 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     } catch (error) {
       const { manifest } = this.bundle;
       const problem = `The tests could not be run: ${(error as Error).message}`;
+      // Loaded here only: the result schema brings zod, which the page need not parse on every load.
+      const { buildLabResult } = await import('../schemas/lab-result.ts');
       const result = buildLabResult({
         labId: manifest.id,
         labVersion: manifest.version,

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadLab } from '../../src/labs/load-lab.ts';
 import { launchChromium } from './support/browser.ts';
-import { openLab, replaceFile, runTests, verdictOf } from './support/lab-page.ts';
+import { openLab, replaceFile, runTests, verdictOf, waitForEditor } from './support/lab-page.ts';
 import { serveBuiltSite, type Site } from './support/site.ts';
 
 const bundle = loadLab('event-sourcing');
@@ -66,7 +66,7 @@ test('the solution, pasted into the editor as a learner would, gets 100 / 100', 
 
 test('after a reload the edits are still there and still pass', async () => {
   await page.reload();
-  await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached' });
+  await waitForEditor(page);
   await page.locator('[role=tab][data-path="src/projection.ts"]').click();
   const firstLine = solution['src/projection.ts']!.split('\n').find((line) => line.trim().length > 20)!.trim();
   // Monaco renders spaces as no-break spaces.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { loadLab } from '../../src/labs/load-lab.ts';
-import { openLab, replaceFile } from './support/lab-page.ts';
+import { openLab, replaceFile, waitForEditor } from './support/lab-page.ts';
 import { useSiteAndBrowser } from './support/session.ts';
 
 const bundle = loadLab('event-sourcing');
@@ -47,7 +47,7 @@ test('"Reset to starter" keeps the work as a backup that "Restore my work" bring
   await waitForEditorText(page, 'my own attempt', false);
   assert.ok(await page.getByRole('button', { name: 'Restore my work' }).isVisible());
   await page.reload();
-  await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached' });
+  await waitForEditor(page);
   await page.locator('[role=tab][data-path="src/order.ts"]').click();
   assert.ok(!(await editorText(page)).includes('my own attempt'), 'the reset survives a reload');
   await page.getByRole('button', { name: 'Restore my work' }).click();
@@ -71,7 +71,7 @@ test('a saved state that cannot be read is kept aside, with a notice, and the st
       }),
   );
   await page.reload();
-  await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached' });
+  await waitForEditor(page);
   const notice = await page.locator('.wb-notice').innerText();
   assert.match(notice, /^Your saved work for this lab could not be read, so the starter code is shown\. The unreadable copy was kept in this browser \(IndexedDB key "unreadable:event-sourcing:\d+"\)\.$/);
   const firstLine = bundle.starter['src/event-store.ts']!.split('\n')[0]!;

@@ -1,9 +1,20 @@
 /** What a learner does on a lab page, as steps the browser tests share. */
 import type { Page } from 'playwright-core';
 
+/**
+ * Opens a lab page and, where the workspace is in view, reaches for it as a learner would (the
+ * pointer over it), which loads the editor; on a narrow screen the editor waits behind the Code
+ * tab, which showPane() or replaceFile() presses.
+ */
 export async function openLab(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  // Attached, not visible: on a narrow screen the workbench waits behind the Code tab.
+  await page.waitForSelector('lab-workbench[data-ready]', { state: 'attached', timeout: 60_000 });
+  if (await page.locator('[data-part=editor]').isVisible()) await waitForEditor(page);
+}
+
+/** Moves the pointer over the editor's place (which loads it) and waits until it is ready. */
+export async function waitForEditor(page: Page): Promise<void> {
+  await page.locator('[data-part=editor]').hover();
   await page.waitForSelector('lab-workbench[data-editor-ready]', { state: 'attached', timeout: 60_000 });
 }
 
@@ -24,6 +35,8 @@ export async function runTests(page: Page): Promise<string> {
 
 /** Replaces a file's text the way a learner pastes over it: select all, then paste. */
 export async function replaceFile(page: Page, path: string, text: string): Promise<void> {
+  await showPane(page, 'Code');
+  await waitForEditor(page);
   await page.locator(`[role=tab][data-path="${path}"]`).click();
   const firstLine = text.split('\n').find((line) => line.trim())!.trim();
   // Right after the editor appears it may not take keys yet; like a learner, paste again if nothing happened.
