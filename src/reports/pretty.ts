@@ -1,6 +1,6 @@
 /**
- * The grader's terminal report: every test's verdict, points and message, grouped by task,
- * then the total. A pure function of the LabResult.
+ * The grader's terminal report: the files that do not compile, then every test's verdict,
+ * points and message, grouped by task, then the total. A pure function of the LabResult.
  */
 import type { LabResult, TestResult } from '../schemas/lab-result.ts';
 import { meetsPassMark, passMarkOf, type PassMarkOptions } from './pass-mark.ts';
@@ -27,6 +27,11 @@ export function formatPretty(result: LabResult, options: PrettyOptions = {}): st
   const bold = (t: string) => paint(1, t);
 
   const lines: string[] = [bold(`${result.labId} (lab version ${result.labVersion}), run in ${result.runtime}`)];
+  // Each broken file once, up front: the tests that needed it only say they were not run.
+  for (const error of result.compileErrors ?? []) {
+    const where = error.line ? `${error.file}:${error.line}:${error.column ?? 1}` : error.file;
+    lines.push('', red(bold(`Syntax error at ${where}`)) + red(`: ${error.message}`), dim(`  ${error.file} does not compile, so the tests that need it were not run.`));
+  }
   const tasks = [...new Set(result.tests.map((t) => t.task))].sort((a, b) => a - b);
   for (const task of tasks) {
     const tests = result.tests.filter((t) => t.task === task);

@@ -5,7 +5,7 @@
  * the tests that are left. Whatever happens, the result comes from `buildLabResult`.
  */
 import { sourcesForRun, type FileMap, type LabBundle } from '../labs/bundle.ts';
-import { buildLabResult, type LabResult, type PlannedTest, type TestOutcome } from '../schemas/lab-result.ts';
+import { buildLabResult, type CompileErrorReport, type LabResult, type PlannedTest, type TestOutcome } from '../schemas/lab-result.ts';
 import type { ExecutorEvent, RunRequest } from './protocol.ts';
 
 /** One executor: a worker or a child process that runs lab code. */
@@ -28,7 +28,9 @@ export type RunProgress =
   | { type: 'plan'; tests: PlannedTest[] }
   | { type: 'test-start'; id: string }
   | { type: 'test-end'; id: string; outcome: TestOutcome }
-  | { type: 'notice'; message: string };
+  | { type: 'notice'; message: string }
+  /** A lab file that does not compile, told once per file, before the tests run. */
+  | ({ type: 'compile-error' } & CompileErrorReport);
 
 export interface DriveOptions {
   bundle: LabBundle;
@@ -44,10 +46,18 @@ export interface DriveOptions {
   only?: readonly string[];
   /** Stop at the first test that does not pass; the tests after it are reported as not run. */
   stopAfterFailure?: boolean;
+  /** Aborted when the learner stops the run: the executor is killed at once and the result says so. */
+  signal?: AbortSignal;
 }
 
 /** What a test not run because an earlier one failed (with `stopAfterFailure`) says. */
 export const NOT_RUN_AFTER_FAILURE = 'Not run: the run stopped at the first test that did not pass.';
+/** What a test not reached because the learner stopped the run says. */
+export const NOT_RUN_STOPPED = 'Not run: you stopped the run.';
+/** What the test that was running when the learner stopped the run says. */
+export const STOPPED_BY_YOU = 'Stopped by you while it ran.';
+/** The result's message for a run the learner stopped. */
+export const RUN_STOPPED = 'You stopped the run.';
 
 /** Extra time past a test's limit before the driver steps in, for the executor's own bookkeeping. */
 const GRACE_MS = 250;
@@ -70,6 +80,8 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
   let plan: PlannedTest[] = [];
   const outcomes = new Map<string, TestOutcome>();
   let problem: string | undefined;
+  const compileErrors = new Map<string, CompileErrorReport>();
+  const { signal } = options;
 
   const record = (id: string, outcome: TestOutcome) => {
     if (outcomes.has(id)) return;
@@ -96,6 +108,10 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
 
   const attempt = (only: string[] | undefined): Promise<AttemptEnd> =>
     new Promise((resolve) => {
+      if (signal?.aborted) {
+        resolve({ kind: 'stop' });
+        return;
+      }
       const executor = pool.acquire();
       let phase: 'boot' | 'loading' | 'test' | 'between' = 'boot';
       let evaluating = '';
@@ -108,6 +124,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (healthy) pool.release(executor);
         else executor.kill();
         resolve(end);
@@ -118,6 +135,13 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
         const onRunDeadline = untilDeadline < ms;
         timer = setTimeout(() => (onRunDeadline ? outOfTime() : onTimeout()), Math.max(0, Math.min(ms, untilDeadline)));
       };
+      const onAbort = () => {
+        if (finished) return;
+        if (current) record(current.id, { status: 'error', message: STOPPED_BY_YOU, durationMs: performance.now() - testStarted });
+        failRemaining('error', NOT_RUN_STOPPED);
+        finish({ kind: 'stop' }, false);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const outOfTime = () => {
         if (current) record(current.id, { status: 'timeout', message: `Stopped: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)}.`, durationMs: performance.now() - testStarted });
         failRemaining('error', `Not run: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)} before this test started.`);
@@ -158,6 +182,21 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
               phase = 'loading';
               arm(manifest.limits.testTimeoutMs);
               break;
+            case 'compile-error': {
+              // Only before lab code runs, as the executor sends it; and each file once, across attempts.
+              if (phase !== 'boot' && phase !== 'loading') return;
+              if (typeof event.file !== 'string' || !event.file.startsWith('src/') || typeof event.message !== 'string') return;
+              if (compileErrors.has(event.file) || compileErrors.size >= 100) return;
+              const report: CompileErrorReport = {
+                file: event.file,
+                ...(isPosition(event.line) ? { line: event.line } : {}),
+                ...(isPosition(event.line) && isPosition(event.column) ? { column: event.column } : {}),
+                message: event.message.slice(0, 2_000),
+              };
+              compileErrors.set(event.file, report);
+              progress({ type: 'compile-error', ...report });
+              break;
+            }
             case 'evaluating':
               if (phase === 'loading') evaluating = event.file;
               break;
@@ -222,8 +261,9 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
   while (end.kind === 'retry' && remaining().length > 0 && performance.now() < deadline) {
     end = await attempt(remaining());
   }
+  const stoppedByYou = signal?.aborted === true;
   if (plan.length > 0 && remaining().length > 0) {
-    failRemaining('error', problem ?? `Not run: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)}.`);
+    failRemaining('error', stoppedByYou ? NOT_RUN_STOPPED : (problem ?? `Not run: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)}.`));
   }
 
   return buildLabResult({
@@ -234,7 +274,13 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     outcomes,
     problem,
     durationMs: performance.now() - started,
+    compileErrors: [...compileErrors.values()],
+    ...(stoppedByYou ? { message: RUN_STOPPED } : {}),
   });
+}
+
+function isPosition(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value < 10_000_000;
 }
 
 function seconds(ms: number): string {

@@ -3,6 +3,7 @@ import type { LabResult } from '../schemas/lab-result.ts';
 import type { RunProgress } from './driver.ts';
 
 export type { RunProgress } from './driver.ts';
+export { NOT_RUN_STOPPED } from './driver.ts';
 
 /** What a caller may ask of one run. */
 export interface RunOptions {
@@ -10,6 +11,12 @@ export interface RunOptions {
   seed?: number;
   /** Run only these test ids; the result holds only them. All tests when absent. */
   only?: readonly string[];
+  /**
+   * Stops the run when aborted: the test that was running is recorded as an error ("Stopped by
+   * you while it ran."), the tests not yet run as NOT_RUN_STOPPED, and `run()` still resolves
+   * with the LabResult, whose message says the run was stopped.
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface RunRequest {
 
 export type ExecutorEvent =
   | { type: 'plan'; tests: PlannedTest[] }
+  /** A lab file under src/ that does not compile; sent before any lab code runs. */
+  | { type: 'compile-error'; file: string; line?: number; column?: number; message: string }
   | { type: 'evaluating'; file: string }
   | { type: 'lab-loaded' }
   | { type: 'test-start'; id: string }

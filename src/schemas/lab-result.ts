@@ -10,6 +10,22 @@ export const LAB_RESULT_VERSION = 1;
 export const testStatus = z.enum(['pass', 'fail', 'error', 'timeout']);
 export type TestStatus = z.infer<typeof testStatus>;
 
+/** Where a loop is: the function it is in ("top level" outside any), its file and line. */
+export const loopSite = z.strictObject({
+  function: z.string(),
+  file: z.string(),
+  line: z.number().int().min(0),
+});
+
+/** A lab file that does not compile, said once for the run rather than on every test that needs it. */
+export const compileError = z.strictObject({
+  file: z.string(),
+  line: z.number().int().min(1).optional(),
+  column: z.number().int().min(1).optional(),
+  message: z.string(),
+});
+export type CompileErrorReport = z.infer<typeof compileError>;
+
 export const testResult = z.strictObject({
   /** Stable id, derived from the test's name; unique within the lab. */
   id: z.string(),
@@ -27,6 +43,10 @@ export const testResult = z.strictObject({
   durationMs: z.number().min(0),
   /** What the test's code printed, cut to a few kilobytes. */
   output: z.string().optional(),
+  /** On a timeout the loop guard ended: the loop it stopped. */
+  stoppedIn: loopSite.optional(),
+  /** On an error because a file the test needed does not compile: that file. */
+  blockedBy: z.string().optional(),
 });
 export type TestResult = z.infer<typeof testResult>;
 
@@ -44,6 +64,8 @@ export const labResult = z.strictObject({
   message: z.string(),
   tests: z.array(testResult),
   durationMs: z.number().min(0),
+  /** The lab files that do not compile, each once; absent when every file compiles. */
+  compileErrors: z.array(compileError).optional(),
 });
 export type LabResult = z.infer<typeof labResult>;
 
@@ -62,6 +84,10 @@ export interface TestOutcome {
   message: string;
   durationMs: number;
   output?: string;
+  /** The loop the guard stopped, on a timeout it ended. */
+  stoppedIn?: { function: string; file: string; line: number };
+  /** The file that does not compile, when that is why the test could not run. */
+  blockedBy?: string;
 }
 
 export interface LabResultInput {
@@ -75,6 +101,10 @@ export interface LabResultInput {
   /** Why the run ended early, if it did: given to every test that never reported. */
   problem?: string;
   durationMs: number;
+  /** The lab files that do not compile. */
+  compileErrors?: readonly CompileErrorReport[];
+  /** Replaces the run's message (a run the learner stopped says so), whatever else went wrong. */
+  message?: string;
 }
 
 export function buildLabResult(input: LabResultInput): LabResult {
@@ -94,13 +124,16 @@ export function buildLabResult(input: LabResultInput): LabResult {
       message: outcome.status === 'pass' ? '' : outcome.message,
       durationMs: Math.round(outcome.durationMs),
       ...(outcome.output ? { output: outcome.output } : {}),
+      // Outcomes come from executors; only well-formed extras make it into the result.
+      ...(outcome.status === 'timeout' && loopSite.safeParse(outcome.stoppedIn).success ? { stoppedIn: loopSite.parse(outcome.stoppedIn) } : {}),
+      ...(outcome.status === 'error' && typeof outcome.blockedBy === 'string' && outcome.blockedBy ? { blockedBy: outcome.blockedBy } : {}),
     };
   });
   const score = tests.reduce((sum, t) => sum + t.earned, 0);
   const maxScore = tests.reduce((sum, t) => sum + t.points, 0);
   const ran = tests.some((t) => input.outcomes.has(t.id));
   const status = !ran ? 'error' : score === maxScore ? 'pass' : 'fail';
-  const message = !ran ? (input.problem ?? 'No test ran, so nothing could be graded.') : (input.problem ?? '');
+  const message = input.message ?? (!ran ? (input.problem ?? 'No test ran, so nothing could be graded.') : (input.problem ?? ''));
   return {
     version: LAB_RESULT_VERSION,
     labId: input.labId,
@@ -112,5 +145,6 @@ export function buildLabResult(input: LabResultInput): LabResult {
     message,
     tests,
     durationMs: Math.round(input.durationMs),
+    ...(input.compileErrors && input.compileErrors.length > 0 ? { compileErrors: input.compileErrors.map((e) => ({ ...e })) } : {}),
   };
 }

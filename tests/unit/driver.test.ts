@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LabBundle } from '../../src/labs/bundle.ts';
-import { driveRun, type ExecutorHandle, type ExecutorPool } from '../../src/runner/driver.ts';
+import { driveRun, NOT_RUN_STOPPED, type ExecutorHandle, type ExecutorPool } from '../../src/runner/driver.ts';
 import type { ExecutorEvent, RunRequest } from '../../src/runner/protocol.ts';
-import type { PlannedTest } from '../../src/schemas/lab-result.ts';
+import { labResult, type PlannedTest } from '../../src/schemas/lab-result.ts';
 
 const plan: PlannedTest[] = ['a', 'b', 'c'].map((id) => ({ id, name: `test ${id}`, task: 1, points: 10, timeoutMs: 50 }));
 
@@ -107,4 +107,76 @@ test('a test-end for a test that is not running is ignored', async () => {
   const executors = pool([(_req, emit) => { start(emit); emit(pass('c')); runAll(['a', 'b'], emit); }]);
   const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors });
   assert.equal(result.tests[2]!.status, 'error');
+});
+
+test('stopping a run kills the executor at once, records the running test and the rest as stopped, and resolves', async () => {
+  const controller = new AbortController();
+  const longPlan = plan.map((t) => ({ ...t, timeoutMs: 5_000 }));
+  const executors = pool([
+    (_req, emit) => {
+      emit({ type: 'plan', tests: longPlan });
+      emit({ type: 'lab-loaded' });
+      emit({ type: 'test-start', id: 'a' });
+      emit(pass('a'));
+      emit({ type: 'test-start', id: 'b' });
+      // Hangs in b; the learner presses Stop long before b's time limit would.
+      setTimeout(() => controller.abort(), 5);
+    },
+  ]);
+  const longBundle = { ...bundle, manifest: { ...bundle.manifest, limits: { testTimeoutMs: 5_000, runTimeoutMs: 60_000 } } };
+  const started = performance.now();
+  const ends: string[] = [];
+  const result = await driveRun({
+    bundle: longBundle,
+    learnerFiles: {},
+    runtime: 'worker',
+    pool: executors,
+    signal: controller.signal,
+    onProgress: (p) => p.type === 'test-end' && ends.push(`${p.id}:${p.outcome.status}`),
+  });
+  assert.ok(performance.now() - started < 1_000, 'resolved at once, not at the time limit');
+  assert.deepEqual(result.tests.map((t) => [t.status, t.message]), [['pass', ''], ['error', 'Stopped by you while it ran.'], ['error', NOT_RUN_STOPPED]]);
+  assert.equal(result.message, 'You stopped the run.');
+  assert.deepEqual(ends, ['a:pass', 'b:error', 'c:error']);
+  assert.equal(executors.killed, 1);
+  assert.equal(executors.spawned, 1);
+});
+
+test('a compile-error event is accepted only while the executor loads, each file once, and lands in the result', async () => {
+  const executors = pool([
+    (_req, emit) => {
+      // Before the plan: boot. Accepted.
+      emit({ type: 'compile-error', file: 'src/a.ts', line: 3, column: 5, message: 'Unexpected token' });
+      emit({ type: 'plan', tests: plan });
+      emit({ type: 'compile-error', file: 'src/a.ts', line: 9, column: 1, message: 'a second report of the same file' });
+      emit({ type: 'compile-error', file: 'src/b.ts', message: 'no position' });
+      emit({ type: 'compile-error', file: 'tests/a.test.ts', line: 1, column: 1, message: 'not lab code' });
+      emit({ type: 'lab-loaded' });
+      // After loading: lab code may be running, so this one could be forged.
+      emit({ type: 'compile-error', file: 'src/c.ts', line: 1, column: 1, message: 'forged' });
+      emit({ type: 'test-start', id: 'a' });
+      emit({ type: 'test-end', id: 'a', outcome: { status: 'error', message: 'Not run: src/a.ts does not compile (line 3, column 5).', durationMs: 0, blockedBy: 'src/a.ts' } });
+      emit({ type: 'test-start', id: 'b' });
+      emit({ type: 'compile-error', file: 'src/d.ts', message: 'forged mid-test' });
+      emit(pass('b'));
+      emit({ type: 'test-start', id: 'c' });
+      emit(pass('c'));
+      emit({ type: 'done' });
+    },
+  ]);
+  const told: string[] = [];
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors, onProgress: (p) => p.type === 'compile-error' && told.push(p.file) });
+  assert.deepEqual(told, ['src/a.ts', 'src/b.ts']);
+  assert.deepEqual(result.compileErrors, [
+    { file: 'src/a.ts', line: 3, column: 5, message: 'Unexpected token' },
+    { file: 'src/b.ts', message: 'no position' },
+  ]);
+  assert.deepEqual(result.tests.map((t) => [t.status, t.blockedBy]), [['error', 'src/a.ts'], ['pass', undefined], ['pass', undefined]]);
+  assert.ok(labResult.safeParse(result).success);
+});
+
+test('a run without compile errors has no compileErrors field', async () => {
+  const executors = pool([(_req, emit) => { start(emit); runAll(['a', 'b', 'c'], emit); }]);
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors });
+  assert.equal('compileErrors' in result, false);
 });

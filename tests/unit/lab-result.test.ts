@@ -41,3 +41,29 @@ test('the result schema rejects unknown fields and wrong statuses', () => {
   assert.throws(() => labResult.parse({ ...result, extra: 1 }));
   assert.throws(() => labResult.parse({ ...result, tests: [{ ...result.tests[0], status: 'skipped' }] }));
 });
+
+test('a stopped loop, a blocking file and compile errors reach the result, checked, and it still validates', () => {
+  const outcomes = new Map<string, TestOutcome>([
+    ['a', { status: 'timeout', message: 'Stopped after 1 s', durationMs: 900, stoppedIn: { function: 'append', file: 'src/event-store.ts', line: 42 } }],
+    ['b', { status: 'error', message: 'Not run: src/x.ts does not compile (line 3, column 5).', durationMs: 0, blockedBy: 'src/x.ts' }],
+  ]);
+  const compileErrors = [{ file: 'src/x.ts', line: 3, column: 5, message: 'Unexpected token' }];
+  const result = buildLabResult({ ...base, plan, outcomes, compileErrors });
+  assert.deepEqual(labResult.parse(result), result);
+  assert.deepEqual(result.tests[0]!.stoppedIn, { function: 'append', file: 'src/event-store.ts', line: 42 });
+  assert.equal(result.tests[1]!.blockedBy, 'src/x.ts');
+  assert.deepEqual(result.compileErrors, compileErrors);
+
+  // A malformed site (from an executor that cannot be trusted) is left out rather than breaking the result.
+  const forged = new Map<string, TestOutcome>([['a', { status: 'timeout', message: 'x', durationMs: 1, stoppedIn: { function: 'f', file: 'src/a.ts', line: 'ten' as unknown as number } }]]);
+  const checked = buildLabResult({ ...base, plan, outcomes: forged });
+  assert.equal('stoppedIn' in checked.tests[0]!, false);
+  assert.equal('compileErrors' in checked, false);
+  assert.ok(labResult.safeParse(checked).success);
+});
+
+test('a message given to buildLabResult replaces the run\'s own', () => {
+  const result = buildLabResult({ ...base, plan, outcomes: new Map(), problem: 'Not run: you stopped the run.', message: 'You stopped the run.' });
+  assert.equal(result.message, 'You stopped the run.');
+  assert.equal(result.tests[0]!.message, 'Not run: you stopped the run.');
+});

@@ -51,7 +51,26 @@ const mixed = lab(
 const perfect = lab(Object.fromEntries(PLAN.map((t) => [t.id, { status: 'pass', message: '', durationMs: 1 } as TestOutcome])), PLAN);
 const notGradedWithTests = lab({}, PLAN, 'Syntax error at src/counter.ts:13:22: Unexpected token');
 const notGradedEmpty = lab({}, [], `The lab could not be loaded: ${HOSTILE}`);
-const ALL = { mixed, perfect, notGradedWithTests, notGradedEmpty };
+/** A file that does not compile, a test it blocked, and a loop the guard stopped: the optional fields every format must carry or ignore. */
+const blocked = labResult.parse(
+  buildLabResult({
+    labId: 'counter', labVersion: 2, runtime: 'node', durationMs: 10,
+    plan: [plan('a', 1, 10, 'needs the broken file'), plan('b', 1, 10, 'loops')],
+    outcomes: new Map<string, TestOutcome>([
+      ['a', { status: 'error', message: 'Not run: src/x.ts does not compile (line 3, column 5).', durationMs: 0, blockedBy: 'src/x.ts' }],
+      ['b', { status: 'timeout', message: 'Stopped after 1 s: the loop in append() (src/a.ts:4) was still running.', durationMs: 900, stoppedIn: { function: 'append', file: 'src/a.ts', line: 4 } }],
+    ]),
+    compileErrors: [{ file: 'src/x.ts', line: 3, column: 5, message: `Unexpected token ${HOSTILE}` }],
+  }),
+);
+const ALL = { mixed, perfect, notGradedWithTests, notGradedEmpty, blocked };
+
+test('pretty: each file that does not compile is printed once, with its place and message, before the tasks', () => {
+  const text = formatPretty(blocked);
+  assert.equal(text.split('Syntax error at src/x.ts:3:5: Unexpected token').length, 2);
+  assert.ok(text.indexOf('Syntax error at src/x.ts:3:5') < text.indexOf('Task 1'));
+  assert.match(text, /Not run: src\/x\.ts does not compile \(line 3, column 5\)\./);
+});
 
 test('reporters are pure: src/reports reads no environment, files or process state', () => {
   for (const file of readdirSync('src/reports').filter((f) => f.endsWith('.ts'))) {

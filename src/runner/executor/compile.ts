@@ -5,6 +5,7 @@
  * Sucrase keeps line numbers, so error positions point at the learner's own lines.
  */
 import { transform } from 'sucrase';
+import { instrumentLoops, type LoopSite } from './loop-guard.ts';
 
 export class CompileError extends Error {
   readonly file: string;
@@ -20,22 +21,26 @@ export class CompileError extends Error {
   }
 }
 
+export interface CompiledModule {
+  code: string;
+  /** The loop guard's table for this file (see loop-guard.ts): empty for test files, which are not instrumented. */
+  loopSites: readonly LoopSite[];
+}
+
 /**
  * Compiled code by path and source. A warm worker compiles only what the learner changed since
  * the last run; the tests and untouched files come from here.
  */
-const compiled = new Map<string, string>();
+const compiled = new Map<string, CompiledModule>();
 const CACHE_LIMIT = 200;
 
-export function compileModule(path: string, source: string): string {
+export function compileModule(path: string, source: string): CompiledModule {
   const key = `${path}\0${source}`;
   const cached = compiled.get(key);
   if (cached !== undefined) return cached;
+  let code: string;
   try {
-    const code = transform(source, { transforms: ['typescript', 'imports'], filePath: path, production: true, keepUnusedImports: false }).code;
-    if (compiled.size >= CACHE_LIMIT) compiled.clear();
-    compiled.set(key, code);
-    return code;
+    code = transform(source, { transforms: ['typescript', 'imports'], filePath: path, production: true, keepUnusedImports: false }).code;
   } catch (error) {
     // Sucrase reports 1-based lines and columns, as editors show them.
     const loc = (error as { loc?: { line: number; column: number } }).loc;
@@ -44,4 +49,10 @@ export function compileModule(path: string, source: string): string {
       .replace(/ \(\d+:\d+\)$/, '');
     throw new CompileError(path, detail, loc?.line, loc?.column);
   }
+  // Only lab code: the tests are the course's, and a loop in them is the driver's to stop.
+  const { code: guarded, sites } = path.startsWith('src/') ? instrumentLoops(code, path) : { code, sites: [] };
+  const result: CompiledModule = { code: guarded, loopSites: Object.freeze(sites) };
+  if (compiled.size >= CACHE_LIMIT) compiled.clear();
+  compiled.set(key, result);
+  return result;
 }

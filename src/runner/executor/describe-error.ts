@@ -8,8 +8,19 @@ import { isAssertionError } from '../../labkit/test/expect.ts';
 import { failureMessage, splitMessage } from '../../labkit/test/failure-message.ts';
 import { ModuleLoadError } from './module-system.ts';
 import { CompileError } from './compile.ts';
+import { isLoopStop } from './loop-guard.ts';
+
+/** The compile error a failed load comes down to, through the files that imported the broken one. */
+export function compileErrorBehind(error: unknown): CompileError | undefined {
+  let cause = error;
+  for (let depth = 0; cause instanceof ModuleLoadError && depth < 100; depth++) cause = cause.cause;
+  return cause instanceof CompileError ? cause : undefined;
+}
 
 export function describeError(error: unknown): string {
+  // The guard's own words name the loop and the limit; they stand alone.
+  if (isLoopStop(error)) return (error as Error).message;
+  if (error instanceof ModuleLoadError && isLoopStop(error.cause)) return (error.cause as Error).message;
   if (error instanceof ModuleLoadError) {
     return `${error.file} could not be loaded, so this test could not use it. ${describeError(error.cause)}`;
   }

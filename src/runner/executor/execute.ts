@@ -1,7 +1,9 @@
 /**
  * Runs one RunRequest inside an executor (a browser worker or a Node child process) and
- * reports what it observes. It never decides on time limits: a hung test is the driver's to
- * stop, by replacing the whole executor.
+ * reports what it observes. The one limit it keeps is the loop guard's (loop-guard.ts): lab
+ * code's loops end themselves a little before a test's limit, so the run goes on in this same
+ * executor. Anything else that hangs (a promise never settled, a loop in a test file) is the
+ * driver's to stop, by replacing the whole executor.
  */
 import { engines } from '../../labkit/db/engines.ts';
 import { databaseReady, endTestDatabases, resetTestDatabase } from '../../labkit/db/test-databases.ts';
@@ -13,8 +15,9 @@ import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { captureConsole } from './capture-console.ts';
 import { seededRandom } from '../../labkit/faults/seeded-random.ts';
 import { setRunSeed } from '../../labkit/faults/schedule-seeds.ts';
-import { describeError } from './describe-error.ts';
+import { compileErrorBehind, describeError } from './describe-error.ts';
 import { hostModules } from './host-modules.ts';
+import { LoopGuard } from './loop-guard.ts';
 import { ModuleSystem, type LabCodeEvaluator } from './module-system.ts';
 
 /** How the grader's child confines lab code (see node/lockdown.ts); other runtimes pass nothing. */
@@ -41,8 +44,10 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
     return;
   }
 
+  const loopGuard = new LoopGuard();
   const modules = new ModuleSystem({
     sources: request.sources,
+    loopGuard,
     hostModules: hooks.hostModules ?? hostModules,
     evaluateLabCode: hooks.evaluateLabCode,
     onEvaluate: (file) => {
@@ -65,10 +70,18 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
   }
   emit({ type: 'plan', tests: tests.map(({ id, name, task, points, timeoutMs }) => ({ id, name, task, points, timeoutMs })) });
 
+  // Pure (no lab code runs), so a file that does not compile is said once, before any test.
+  for (const error of modules.compileLabFiles()) {
+    emit({ type: 'compile-error', file: error.file, ...(error.line ? { line: error.line } : {}), ...(error.line && error.column ? { column: error.column } : {}), message: compileDetail(error) });
+  }
+
+  loopGuard.arm({ limitMs: request.defaultTimeoutMs, budgetMs: guardBudget(request.defaultTimeoutMs, LOAD_MARGIN_MS) });
   try {
     modules.loadLabFiles();
   } catch {
     // A file that fails to load is remembered by the module system; each test that uses it reports why.
+  } finally {
+    loopGuard.disarm();
   }
   emit({ type: 'lab-loaded' });
 
@@ -78,26 +91,59 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
     // waited for here, outside every test's time limit.
     await databaseReady();
     emit({ type: 'test-start', id: test.id });
-    const outcome = await runTest(test, request);
+    const outcome = await runTest(test, request, loopGuard);
     emit({ type: 'test-end', id: test.id, outcome });
     if (request.stopAfterFailure && outcome.status !== 'pass') break;
   }
   emit({ type: 'done' });
 }
 
-async function runTest(test: RegisteredTest, { seed, labId }: Pick<RunRequest, 'seed' | 'labId'>): Promise<TestOutcome> {
+/**
+ * How long the guard lets a loop run: a little under the limit, so it steps in before the
+ * driver (which waits 250 ms past a test's limit, and exactly the limit while files load).
+ */
+function guardBudget(limitMs: number, marginMs: number): number {
+  return Math.max(limitMs - marginMs, limitMs / 2);
+}
+const TEST_MARGIN_MS = 100;
+const LOAD_MARGIN_MS = 250;
+
+/** A CompileError's words without the file and place it starts with, which the event carries apart. */
+function compileDetail(error: { file: string; message: string }): string {
+  const prefix = /^[^:]+(?::\d+:\d+)?: /.exec(error.message)?.[0];
+  return prefix && error.message.startsWith(error.file) ? error.message.slice(prefix.length) : error.message;
+}
+
+async function runTest(test: RegisteredTest, { seed, labId }: Pick<RunRequest, 'seed' | 'labId'>, loopGuard: LoopGuard): Promise<TestOutcome> {
   const output = captureConsole();
   const started = performance.now();
   let status: TestOutcome['status'] = 'pass';
   let message = '';
+  let blockedBy: string | undefined;
+  // Settles the moment the guard stops a loop, even one in a timer the test is waiting on.
+  let loopStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (loopStopped = resolve));
+  loopGuard.arm({ limitMs: test.timeoutMs, budgetMs: guardBudget(test.timeoutMs, TEST_MARGIN_MS), testName: test.name }, () => loopStopped());
   try {
-    for (const hook of test.beforeEach) await hook();
-    await test.body();
+    const body = (async () => {
+      for (const hook of test.beforeEach) await hook();
+      await test.body();
+    })();
+    // The body may still settle later; its rejection then belongs to no one.
+    body.catch(() => {});
+    await Promise.race([body, stopped]);
   } catch (error) {
     status = isAssertionError(error) ? 'fail' : 'error';
     message = describeSafely(error);
+    const broken = compileErrorBehind(error);
+    if (broken) {
+      status = 'error';
+      blockedBy = broken.file;
+      const at = broken.line ? ` (line ${broken.line}${broken.column ? `, column ${broken.column}` : ''})` : '';
+      message = `Not run: ${broken.file} does not compile${at}.`;
+    }
   }
-  if (status === 'pass') {
+  if (status === 'pass' && !loopGuard.current) {
     try {
       for (const check of test.ciChecks) await check({ seed, random: seededRandom(seed) });
     } catch (error) {
@@ -113,6 +159,8 @@ async function runTest(test: RegisteredTest, { seed, labId }: Pick<RunRequest, '
       message = `After the test: ${describeSafely(error)}`;
     }
   }
+  // Whatever the code did with the guard's error (caught it, returned normally), a stopped loop is a timeout.
+  const stop = loopGuard.disarm();
   const durationMs = performance.now() - started;
   const printed = output.stop();
   try {
@@ -126,7 +174,19 @@ async function runTest(test: RegisteredTest, { seed, labId }: Pick<RunRequest, '
       message = `The database could not be reset after the test: ${describeError(error)}`;
     }
   }
-  return { status, message, durationMs, ...(printed ? { output: printed } : {}) };
+  if (stop) {
+    status = 'timeout';
+    message = stop.message;
+    blockedBy = undefined;
+  }
+  return {
+    status,
+    message,
+    durationMs,
+    ...(printed ? { output: printed } : {}),
+    ...(stop ? { stoppedIn: { ...stop.site } } : {}),
+    ...(blockedBy ? { blockedBy } : {}),
+  };
 }
 
 /** Lab code can throw anything, even a value whose getters throw or a message of megabytes. */

@@ -8,8 +8,9 @@
  * reason, instead of failing the whole run.
  */
 import type { FileMap } from '../../labs/bundle.ts';
-import { compileModule } from './compile.ts';
+import { CompileError, compileModule, type CompiledModule } from './compile.ts';
 import { checkLabCode } from './lab-code-rules.ts';
+import { LOOP_GUARD_PARAM, type LoopGuard } from './loop-guard.ts';
 
 /** Stack frames of lab code read `lab:///src/order.ts:12:5`, which error messages point at. */
 export const SOURCE_URL_PREFIX = 'lab:///';
@@ -47,9 +48,13 @@ export interface ModuleSystemOptions {
   evaluateLabCode?: LabCodeEvaluator;
   /** Told before a lab file is evaluated, so a watchdog can name a file that never finishes. */
   onEvaluate?: (path: string) => void;
+  /** Stops lab code's loops at the executor's deadlines; without one, a loop's guard calls do nothing. */
+  loopGuard?: LoopGuard;
 }
 
-// Indirect eval runs in global scope, so lab code sees only globals and the three parameters.
+const noGuard = Object.freeze((_id: number): void => {});
+
+// Indirect eval runs in global scope, so lab code sees only globals and the wrapper's parameters.
 const globalEval: LabCodeEvaluator = eval;
 
 /** Host modules for the lab's tests only: lab code that could reach the test API could register or change tests. */
@@ -78,6 +83,23 @@ export class ModuleSystem {
       const state = this.states.get(path)!;
       if (state.status === 'failed') throw state.error;
     }
+  }
+
+  /**
+   * Compiles every lab file under src/ without running any of it, and returns those that do not
+   * compile, so each can be reported once instead of on every test that needs it.
+   */
+  compileLabFiles(): CompileError[] {
+    const failed: CompileError[] = [];
+    for (const path of Object.keys(this.options.sources)) {
+      if (!path.startsWith('src/')) continue;
+      try {
+        this.compile(path);
+      } catch (error) {
+        if (error instanceof CompileError) failed.push(error);
+      }
+    }
+    return failed;
   }
 
   /** Evaluates every lab file under src/ now, so load errors and endless top-level loops surface before the tests. */
@@ -137,21 +159,36 @@ export class ModuleSystem {
     this.states.set(path, { status: 'loading', exports: module.exports });
     try {
       this.options.onEvaluate?.(path);
-      const code = compileModule(path, this.options.sources[path]!);
-      const wrapped = `(function (exports, require, module) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`;
-      let evaluateCode = globalEval;
-      if (path.startsWith('src/')) {
-        checkLabCode(wrapped);
-        evaluateCode = this.options.evaluateLabCode ?? globalEval;
-      }
+      const { wrapped, loopSites } = this.compile(path);
+      const labCode = path.startsWith('src/');
+      const evaluateCode = labCode ? (this.options.evaluateLabCode ?? globalEval) : globalEval;
       const factory = evaluateCode(wrapped) as (...args: unknown[]) => void;
-      factory.call(undefined, module.exports, (specifier: string) => this.require(path, specifier), module);
+      const guard = labCode && this.options.loopGuard ? this.options.loopGuard.guardFor(loopSites) : noGuard;
+      factory.call(undefined, module.exports, (specifier: string) => this.require(path, specifier), module, guard);
       this.states.set(path, { status: 'loaded', exports: module.exports });
       return module.exports;
     } catch (error) {
       this.states.set(path, { status: 'failed', error });
       throw new ModuleLoadError(path, error);
     }
+  }
+
+  /** A file's code in its module wrapper, checked against the grader's rules when it is lab code; throws CompileError. */
+  private compile(path: string): { wrapped: string; loopSites: CompiledModule['loopSites'] } {
+    const { code, loopSites } = compileModule(path, this.options.sources[path]!);
+    const labCode = path.startsWith('src/');
+    // The guard is a parameter, not a global, so it reaches lab code in the grader's Compartment too.
+    const params = labCode ? `exports, require, module, ${LOOP_GUARD_PARAM}` : 'exports, require, module';
+    const wrapped = `(function (${params}) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`;
+    if (labCode) {
+      try {
+        checkLabCode(wrapped);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CompileError(path, message, Number(/^Line (\d+)/.exec(message)?.[1]) || undefined);
+      }
+    }
+    return { wrapped, loopSites };
   }
 
   /** A stand-in for a lab module's exports that loads the module on first use. */

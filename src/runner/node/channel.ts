@@ -224,15 +224,29 @@ function asPlannedTest(value: unknown): PlannedTest | undefined {
 
 function asOutcome(value: unknown): TestOutcome | undefined {
   if (!isRecord(value)) return undefined;
-  const { status, message, durationMs, output } = value;
+  const { status, message, durationMs, output, stoppedIn, blockedBy } = value;
   if (typeof status !== 'string' || !STATUSES.has(status) || typeof message !== 'string' || typeof durationMs !== 'number') return undefined;
   if (output !== undefined && typeof output !== 'string') return undefined;
+  const loop = asLoopSite(stoppedIn);
   return {
     status: status as TestOutcome['status'],
     message: cleanText(message, MAX_MESSAGE),
     durationMs: Number.isFinite(durationMs) && durationMs >= 0 ? durationMs : 0,
     ...(output ? { output: cleanText(output, MAX_OUTPUT) } : {}),
+    ...(loop ? { stoppedIn: loop } : {}),
+    ...(typeof blockedBy === 'string' && blockedBy ? { blockedBy: cleanText(blockedBy, 200) } : {}),
   };
+}
+
+function asLoopSite(value: unknown): TestOutcome['stoppedIn'] {
+  if (!isRecord(value)) return undefined;
+  const { function: name, file, line } = value;
+  if (typeof name !== 'string' || typeof file !== 'string' || !isLine(line)) return undefined;
+  return { function: cleanText(name, 200), file: cleanText(file, 200), line };
+}
+
+function isLine(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 10_000_000;
 }
 
 /** The event, rebuilt from known fields only, or undefined when it is not a well-formed one. */
@@ -246,6 +260,11 @@ export function asEvent(value: unknown): ExecutorEvent | undefined {
     }
     case 'evaluating':
       return typeof value.file === 'string' ? { type: 'evaluating', file: cleanText(value.file, 200) } : undefined;
+    case 'compile-error': {
+      if (typeof value.file !== 'string' || typeof value.message !== 'string') return undefined;
+      const at = isLine(value.line) && value.line >= 1 ? { line: value.line, ...(isLine(value.column) && value.column >= 1 ? { column: value.column } : {}) } : {};
+      return { type: 'compile-error', file: cleanText(value.file, 200), ...at, message: cleanText(value.message, MAX_MESSAGE) };
+    }
     case 'lab-loaded':
     case 'done':
       return { type: value.type };

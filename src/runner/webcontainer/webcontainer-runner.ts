@@ -12,6 +12,7 @@ import type { WebContainer, WebContainerProcess } from '@webcontainer/api';
 import type { FileMap, LabBundle } from '../../labs/bundle.ts';
 import type { LabResult } from '../../schemas/lab-result.ts';
 import type { LabRunner, RunOptions, RunProgress } from '../lab-runner.ts';
+import { NOT_RUN_STOPPED, RUN_STOPPED } from '../driver.ts';
 import { buildProjectFiles, RESULT_PATH, toFileSystemTree, type ContainerRuntime } from './project-tree.ts';
 import { parseLabResult } from './result-file.ts';
 import { PROGRESS_PATH, readProgressLog, resultFromProgress } from './run-log.ts';
@@ -191,17 +192,31 @@ export class WebContainerRunner implements LabRunner {
       const flags = [...(options.seed === undefined ? [] : ['--seed', String(options.seed)]), ...(options.only ? ['--only', options.only.join(',')] : [])];
       const args = ['test', ...(flags.length > 0 ? ['--', ...flags] : [])];
       terminal.write(`\r\n$ npm ${args.join(' ')}\r\n`);
+      const { signal } = options;
+      if (signal?.aborted) return await this.stoppedResult(container, bundle, started);
       const test = await container.spawn('npm', args);
       void this.pipe(test);
       const limit = this.options.runTimeoutMs ?? bundle.manifest.limits.runTimeoutMs + RUN_SLACK_MS;
       let code: number;
+      let onAbort: (() => void) | undefined;
+      const stopped = new Promise<never>((_resolve, reject) => {
+        onAbort = () => {
+          test.kill();
+          reject(new Error(RUN_STOPPED));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      stopped.catch(() => undefined);
       try {
-        code = await withTimeout(test.exit, limit, () => {
+        code = await withTimeout(Promise.race([test.exit, stopped]), limit, () => {
           test.kill();
           return new Error(`The tests did not finish within ${seconds(limit)} in the full environment, so they were stopped. Run them again, or go back to the in-page runner.`);
         });
       } catch (error) {
+        if (signal?.aborted) return await this.stoppedResult(container, bundle, started);
         return await this.resultFromLog(container, bundle, (error as Error).message, started);
+      } finally {
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
       }
       let text: string;
       try {
@@ -219,6 +234,12 @@ export class WebContainerRunner implements LabRunner {
       await following.stop();
       this.running = false;
     }
+  }
+
+  /** The verdicts `npm test` logged before the learner stopped it; the rest were not run. */
+  private async stoppedResult(container: WebContainer, bundle: LabBundle, started: number): Promise<LabResult> {
+    const result = await this.resultFromLog(container, bundle, NOT_RUN_STOPPED, started);
+    return { ...result, message: RUN_STOPPED };
   }
 
   private async resultFromLog(container: WebContainer, bundle: LabBundle, problem: string, started: number): Promise<LabResult> {
