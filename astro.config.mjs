@@ -126,6 +126,7 @@ export default defineConfig({
       ],
       components: {
         PageTitle: './src/components/LessonTitle.astro',
+        Search: './src/components/SiteSearch.astro',
         SocialIcons: './src/components/InstructorToggle.astro',
       },
       head: [

@@ -43,17 +43,7 @@ export interface ResultsActions {
   hints?: LabHints;
 }
 
-/** A file that does not compile, as the run reports it. */
-interface CompileError {
-  file: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
-/** What the results show of a test: its outcome, the file it needed that does not compile, the loop that was stopped in it. */
-type Outcome = TestOutcome & { blockedBy?: string; stoppedIn?: { function: string; file: string; line: number } };
-type Progress = RunProgress | ({ type: 'compile-error' } & CompileError);
-type Result = LabResult & { compileErrors?: CompileError[]; tests: (LabResult['tests'][number] & Outcome)[] };
+type CompileError = NonNullable<LabResult['compileErrors']>[number];
 
 /** "fault seed 42" in a failure's message (withSeed's note). */
 const FAULT_SEED = /\b(fault seed )(\d{1,10})\b/gi;
@@ -98,7 +88,7 @@ export class ResultsView {
     this.plan = [];
   }
 
-  update(progress: Progress): void {
+  update(progress: RunProgress): void {
     if (progress.type === 'plan') {
       if (!this.partial) this.showPlan(progress.tests);
     } else if (progress.type === 'test-start') this.setStatus(progress.id, 'running');
@@ -108,7 +98,7 @@ export class ResultsView {
   }
 
   /** `seed`: the seed this run used, when the page chose it (absent for a result from elsewhere, such as the full environment). */
-  finish(result: Result, seed?: RunSeed): void {
+  finish(result: LabResult, seed?: RunSeed): void {
     this.running = false;
     // The final result is authoritative: redraw from it, so what stays on screen is exactly it.
     if (!this.partial && this.plan.length === 0 && result.tests.length > 0) this.showPlan(result.tests.map((t) => ({ ...t, timeoutMs: 0 })));
@@ -183,7 +173,8 @@ export class ResultsView {
           const run = el('button', 'course-button small', 'Run this task');
           run.type = 'button';
           run.dataset.runTask = String(task.number);
-          run.setAttribute('aria-label', `Run the tests of task ${task.number}`);
+          // The name starts with what the button shows (WCAG 2.5.3), then says which task.
+          run.setAttribute('aria-label', `Run this task, task ${task.number}`);
           run.disabled = this.running;
           run.addEventListener('click', () => this.actions.runTask?.(task.number));
           header.append(run);
@@ -213,7 +204,7 @@ export class ResultsView {
     row.querySelector('.results-status')!.textContent = LABEL[status];
   }
 
-  private showOutcome(id: string, outcome: Outcome): void {
+  private showOutcome(id: string, outcome: TestOutcome): void {
     const row = this.rows.get(id);
     const test = this.plan.find((t) => t.id === id);
     if (!row || !test) return;
@@ -273,9 +264,9 @@ export class ResultsView {
   }
 
   /** What stopped tests have in common, once: a loop (named, with a link to it) or the time limit. */
-  private stopSummaries(result: Result): HTMLElement[] {
+  private stopSummaries(result: LabResult): HTMLElement[] {
     const summaries: HTMLElement[] = [];
-    const loops = new Map<string, { where: NonNullable<Outcome['stoppedIn']>; tests: string[] }>();
+    const loops = new Map<string, { where: NonNullable<TestOutcome['stoppedIn']>; tests: string[] }>();
     const timedOut: string[] = [];
     for (const test of result.tests) {
       if (test.stoppedIn) {
@@ -375,7 +366,7 @@ export class ResultsView {
   }
 }
 
-function passedOf(result: Result): string {
+function passedOf(result: LabResult): string {
   const passed = result.tests.filter((t) => t.status === 'pass').length;
   return `${passed} of ${result.tests.length} passed`;
 }
