@@ -10,10 +10,13 @@
  *               soon as it is enabled and once the page has settled, then later (warm) Runs
  *   memory      the lab page's memory, workers included, after the solution's Runs
  *   weight      JavaScript (gzipped) of a lesson page, and of a lab page before and after the editor
+ *   lighthouse  Lighthouse performance (score, TBT, LCP, bytes) of a lab and a lesson page, mobile
+ *               and desktop, medians of 3 runs (scripts/bench/lighthouse.ts)
  *
  * Needs a built site (npm run build). BENCH_RUNS sets the repetitions (default 5); BENCH_LABS
  * (comma-separated lab ids) limits the per-lab figures to those labs. BENCH_ONLY=gradebook runs
- * only the gradebook figure, BENCH_ONLY=grader only the grader's (neither needs a built site).
+ * only the gradebook figure, BENCH_ONLY=grader only the grader's (neither needs a built site),
+ * BENCH_ONLY=lighthouse only Lighthouse's; `npm run bench -- --only <name>` is the same.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { spawnSync } from 'node:child_process';
@@ -28,9 +31,14 @@ import type { Page } from 'playwright-core';
 import { chromiumPath, launchChromium } from '../tests/e2e/support/browser.ts';
 import { openLab, replaceFile, runTests } from '../tests/e2e/support/lab-page.ts';
 import { serveBuiltSite } from '../tests/e2e/support/site.ts';
+import { benchLighthouse } from './bench/lighthouse.ts';
 import { initialJavaScript } from './page-weight.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const onlyFlag = process.argv.indexOf('--only');
+const ONLY = onlyFlag >= 0 ? process.argv[onlyFlag + 1] : process.env.BENCH_ONLY;
+// Lighthouse runs take half a minute each; three give a median without doubling the bench's time.
+const LIGHTHOUSE_RUNS = Math.max(1, Math.min(RUNS, 3));
 const dist = process.env.SITE_DIR ?? 'dist';
 
 function median(values: number[]): number {
@@ -114,7 +122,12 @@ console.log('Benchmark: Data in Microservices');
 console.log(`  machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${chromiumVersion()}`);
 console.log(`  figures are medians of ${RUNS} runs unless noted\n`);
 
-if (process.env.BENCH_ONLY === 'gradebook') {
+if (ONLY === 'lighthouse') {
+  await benchLighthouse({ dist, runs: LIGHTHOUSE_RUNS });
+  process.exit(0);
+}
+
+if (ONLY === 'gradebook') {
   await ensurePgSnapshot();
   await benchGradebook();
   process.exit(0);
@@ -138,7 +151,7 @@ for (const lab of labs) {
   row(`${lab}: starter`, starter);
   row(`${lab}: solution`, solution, `   ${(median(solution) / median(nodeStart)).toFixed(0)}x a bare node start`);
 }
-if (process.env.BENCH_ONLY === 'grader') process.exit(0);
+if (ONLY === 'grader') process.exit(0);
 const verify = await repeat(Math.min(RUNS, 3), () => spawnSync(process.execPath, ['src/cli/verify.ts'], { encoding: 'utf8' }));
 row(`verify, all ${labs.length} lab(s)`, verify);
 await benchGradebook();
@@ -235,3 +248,5 @@ try {
   await browser.close();
   await site.stop();
 }
+
+await benchLighthouse({ dist, runs: LIGHTHOUSE_RUNS });

@@ -28,8 +28,9 @@ export async function showPane(page: Page, name: 'Instructions' | 'Code' | 'Resu
 export async function runTests(page: Page): Promise<string> {
   await showPane(page, 'Code');
   await page.getByRole('button', { name: 'Run tests' }).click();
-  await page.waitForSelector('lab-workbench[data-last-status]', { timeout: 120_000 });
-  await page.waitForSelector('[data-part=run]:not([disabled])');
+  await page.waitForSelector('lab-workbench[data-last-status]', { state: 'attached', timeout: 120_000 });
+  // Attached: on a narrow screen the run ends on the Results tab, and the button is behind Code.
+  await page.waitForSelector('[data-part=run]:not([disabled])', { state: 'attached' });
   return (await page.locator('.results-total').innerText()).trim();
 }
 

@@ -1,0 +1,68 @@
+/**
+ * The built site's pages and a way to visit many of them at once, for the checks that go over
+ * every page (accessibility, overflow).
+ */
+import { readdirSync } from 'node:fs';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+
+export type Theme = 'light' | 'dark';
+
+/** Every page of the built site, as a path: dist/labs/sagas/index.html is /labs/sagas/. */
+export function builtPages(): string[] {
+  const dist = process.env.SITE_DIR ?? 'dist';
+  return readdirSync(dist, { recursive: true, encoding: 'utf8' })
+    .filter((path) => path === 'index.html' || path.endsWith('/index.html'))
+    .map((path) => `/${path.replace(/(^|\/)index\.html$/, '$1')}`)
+    .sort();
+}
+
+export function labPages(): string[] {
+  return builtPages().filter((path) => /^\/labs\/[^/]+\/$/.test(path));
+}
+
+/**
+ * A context whose pages open in the given Starlight theme: the choice is in storage before the
+ * page's first script reads it, and the system preference agrees, so nothing flips after load.
+ */
+export async function themedContext(browser: Browser, theme: Theme, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ colorScheme: theme, ...options });
+  await context.addInitScript((chosen) => localStorage.setItem('starlight-theme', chosen), theme);
+  return context;
+}
+
+/**
+ * Runs `work` on every item with at most `limit` at a time, and returns the results in the
+ * items' order. Every item is tried even when another throws; the first error is rethrown at the
+ * end, so one broken page does not hide what the others show.
+ */
+export async function eachAtMost<T, R>(limit: number, items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  const errors: unknown[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index]!);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (errors.length > 0) throw errors[0];
+  return results;
+}
+
+/**
+ * Presses "Run tests" and waits for the final result, at any width: on a narrow screen the
+ * button sits in the Code pane and the page may switch to Results when the run ends, so
+ * neither step waits for the button to be visible.
+ */
+export async function runStarterAnyWidth(page: Page): Promise<void> {
+  const code = page.getByRole('tab', { name: 'Code', exact: true });
+  if (await code.isVisible().catch(() => false)) await code.click();
+  await page.getByRole('button', { name: 'Run tests' }).click();
+  await page.waitForSelector('lab-workbench[data-last-status]', { state: 'attached', timeout: 120_000 });
+  await page.waitForSelector('[data-part=run]:not([disabled])', { state: 'attached', timeout: 30_000 });
+}
