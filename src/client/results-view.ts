@@ -280,7 +280,7 @@ export class ResultsView {
       const box = el('div', 'results-banner');
       box.dataset.stoppedLoop = `${where.file}:${where.line}`;
       box.append(
-        el('h3', '', `A loop that did not end: ${where.function === 'top level' ? 'at the top level' : `in ${where.function}()`}, ${where.file} line ${where.line}`),
+        el('h3', '', `A loop that did not end: ${placeOf(where.function)}, ${where.file} line ${where.line}`),
         el('p', '', `It was stopped in ${tests.length === 1 ? `the test "${tests[0]}"` : `${tests.length} tests, first in "${tests[0]}"`}. Look at the loop's condition: what should make it false?`),
       );
       if (this.actions.goTo) {
@@ -364,6 +364,12 @@ export class ResultsView {
     block.append(text.slice(at));
     return block;
   }
+}
+
+/** "in append()", "at the top level", "in an anonymous function": where the loop guard found the loop. */
+function placeOf(fn: string): string {
+  if (fn === 'top level') return 'at the top level';
+  return /^[\w$.#]+$/.test(fn) ? `in ${fn}()` : `in ${fn}`;
 }
 
 function passedOf(result: LabResult): string {
