@@ -4,6 +4,7 @@ import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { courseCatalog } from './src/course/catalog.ts';
 import { INSTRUCTOR_VIEW_KEY } from './src/client/instructor-view.ts';
+import { isMonacoStyleModule, monacoStylesWithTheEditor } from './src/build/monaco-styles-plugin.ts';
 
 /**
  * The sidebar reads the course catalog. Reading it here also checks it, so a lesson whose `lab:`
@@ -59,7 +60,8 @@ export function isKnownHarmless(log) {
 
 /**
  * Vite's warning for a browser chunk over 500 kB after minification (1 kB = 1000 bytes, as Vite
- * counts), except for a chunk made only of Monaco: its editor core (about 2.7 MB) and its
+ * counts), except for a chunk made only of Monaco (with the modules that carry its CSS:
+ * src/build/monaco-styles-plugin.ts): its editor core (about 2.7 MB) and its
  * TypeScript support (about 1.2 MB) are each needed whole as soon as the editor opens, so splitting
  * them would only add requests, and they load only on a lab page (src/client/editor.ts).
  * @returns {import('vite').Plugin}
@@ -73,7 +75,7 @@ function chunkSizeCheck() {
     generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) {
         if (chunk.type !== 'chunk' || chunk.code.length <= limitBytes) continue;
-        if (Object.keys(chunk.modules).every((id) => monaco.test(id))) continue;
+        if (Object.keys(chunk.modules).every((id) => monaco.test(id) || isMonacoStyleModule(id))) continue;
         this.warn(
           `${chunk.fileName} is ${Math.round(chunk.code.length / 1000)} kB after minification, over ${limitBytes / 1000} kB: ` +
             'load what it holds with a dynamic import() where it is needed, or split it with build.rolldownOptions.output.codeSplitting.',
@@ -90,7 +92,7 @@ export default defineConfig({
   vite: {
     // PGlite ships its own wasm and data files; pre-bundling it breaks their URLs in dev.
     optimizeDeps: { exclude: ['@electric-sql/pglite'] },
-    plugins: [chunkSizeCheck()],
+    plugins: [chunkSizeCheck(), monacoStylesWithTheEditor()],
     worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false } } },
     build: {
       // Vite's own check would flag Monaco's two chunks on every build; chunkSizeCheck() above

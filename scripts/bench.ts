@@ -10,7 +10,7 @@
  *               soon as it is enabled and once the page has settled, then later (warm) Runs
  *   memory      the lab page's memory, workers included, after the solution's Runs
  *   weight      JavaScript (gzipped) of a lesson page, and of a lab page before and after the editor
- *   lighthouse  Lighthouse performance (score, TBT, LCP, bytes) of a lab and a lesson page, mobile
+ *   lighthouse  Lighthouse performance (score, TBT, LCP, bytes) of every lab page and a lesson page, mobile
  *               and desktop, medians of 3 runs (scripts/bench/lighthouse.ts)
  *
  * Needs a built site (npm run build). BENCH_RUNS sets the repetitions (default 5); BENCH_LABS

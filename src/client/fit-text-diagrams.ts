@@ -16,17 +16,23 @@ export function fitTextDiagrams(pane: HTMLElement): void {
   const diagrams = [...pane.querySelectorAll<HTMLElement>('pre')].filter((pre) => DRAWING.test(pre.textContent ?? ''));
   if (diagrams.length === 0) return;
   const natural = new Map<HTMLElement, number>();
+  // All writes, then all reads, then all writes: reading a size after each write would make the
+  // browser lay out the page once per diagram.
   const fit = () => {
-    for (const pre of diagrams) {
-      const code = pre.querySelector<HTMLElement>('code') ?? pre;
-      code.style.fontSize = '';
+    const codes = diagrams.map((pre) => pre.querySelector<HTMLElement>('code') ?? pre);
+    for (const code of codes) code.style.fontSize = '';
+    const sizes = diagrams.map((pre, i) => {
+      const code = codes[i]!;
       const base = natural.get(pre) ?? parseFloat(getComputedStyle(code).fontSize);
       natural.set(pre, base);
-      const room = pre.clientWidth - parseFloat(getComputedStyle(pre).paddingLeft) - parseFloat(getComputedStyle(pre).paddingRight);
+      const style = getComputedStyle(pre);
+      const room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
       const needed = code.scrollWidth;
-      const size = needed > room && room > 0 ? Math.max(FLOOR_PX, Math.floor(base * (room / needed) * 10) / 10) : base;
-      if (size < base) code.style.fontSize = `${size}px`;
-      enlargeButton(pre).hidden = size >= base * READABLE_SHARE;
+      return { base, size: needed > room && room > 0 ? Math.max(FLOOR_PX, Math.floor(base * (room / needed) * 10) / 10) : base };
+    });
+    for (const [i, { base, size }] of sizes.entries()) {
+      if (size < base) codes[i]!.style.fontSize = `${size}px`;
+      enlargeButton(diagrams[i]!).hidden = size >= base * READABLE_SHARE;
     }
   };
   new ResizeObserver(fit).observe(pane);

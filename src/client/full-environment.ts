@@ -165,14 +165,13 @@ export class FullEnvironment {
   private addPort(port: number, url: string): void {
     this.ports.set(port, url);
     this.renderPorts();
-    const frame = this.part<HTMLIFrameElement>('preview');
-    if (frame.hidden) this.showPort(port);
+    if (this.previewFrame().hidden) this.showPort(port);
   }
 
   private removePort(port: number): void {
     this.ports.delete(port);
     this.renderPorts();
-    const frame = this.part<HTMLIFrameElement>('preview');
+    const frame = this.previewFrame();
     if (Number(frame.dataset.port) !== port) return;
     const next = [...this.ports.keys()][0];
     if (next === undefined) {
@@ -207,19 +206,35 @@ export class FullEnvironment {
    * site loads nothing cross-origin that would need a CORP header. Under require-corp a framed
    * document must itself send COEP and CORP: WebContainer serves its previews that way when booted
    * with `coep: 'require-corp'`, as the runner does. The iframe's allow="cross-origin-isolated"
-   * (in the lab page) lets the previewed page be isolated too, as WebContainer's examples do; the
+   * (previewFrame()) lets the previewed page be isolated too, as WebContainer's examples do; the
    * `credentialless` iframe attribute is Chromium-only and not needed with matching headers.
    */
   private showPort(port: number): void {
     const url = this.ports.get(port);
     if (!url) return;
-    const frame = this.part<HTMLIFrameElement>('preview');
+    const frame = this.previewFrame();
     frame.src = `${url.replace(/\/$/, '')}/_labkit`;
     frame.dataset.port = String(port);
     frame.title = `The service on port ${port}: its endpoints`;
     frame.hidden = false;
     this.part('preview-empty').hidden = true;
     this.part<HTMLSelectElement>('port').value = String(port);
+  }
+
+  /**
+   * Made on first use, not in the page's HTML: an iframe there, even empty and hidden, costs the
+   * lab page a document of its own on every load.
+   */
+  private previewFrame(): HTMLIFrameElement {
+    const existing = this.root.querySelector<HTMLIFrameElement>('iframe[data-fe="preview"]');
+    if (existing) return existing;
+    const frame = document.createElement('iframe');
+    frame.dataset.fe = 'preview';
+    frame.title = 'Service preview';
+    frame.allow = 'cross-origin-isolated';
+    frame.hidden = true;
+    this.part('preview-empty').after(frame);
+    return frame;
   }
 
   private part<T extends HTMLElement = HTMLElement>(name: string): T {

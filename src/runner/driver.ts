@@ -5,7 +5,7 @@
  * the tests that are left. Whatever happens, the result comes from `buildLabResult`.
  */
 import { sourcesForRun, type FileMap, type LabBundle } from '../labs/bundle.ts';
-import { buildLabResult, type CompileErrorReport, type LabResult, type PlannedTest, type TestOutcome } from '../schemas/lab-result.ts';
+import type { CompileErrorReport, LabResult, PlannedTest, TestOutcome } from '../schemas/lab-result.ts';
 import type { ExecutorEvent, RunRequest } from './protocol.ts';
 
 /** One executor: a worker or a child process that runs lab code. */
@@ -73,6 +73,9 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
   const { bundle, pool } = options;
   const manifest = bundle.manifest;
   const started = performance.now();
+  // The result's schema (zod) loads while the tests run: a lab page that only warms its runner
+  // up does not evaluate it while the learner is still reading.
+  const resultSchema = import('../schemas/lab-result.ts');
   const deadline = started + manifest.limits.runTimeoutMs;
   const bootTimeoutMs = options.bootTimeoutMs ?? 60_000;
   const progress = options.onProgress ?? (() => {});
@@ -266,6 +269,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     failRemaining('error', stoppedByYou ? NOT_RUN_STOPPED : (problem ?? `Not run: the whole run reached its limit of ${seconds(manifest.limits.runTimeoutMs)}.`));
   }
 
+  const { buildLabResult } = await resultSchema;
   return buildLabResult({
     labId: manifest.id,
     labVersion: manifest.version,
