@@ -269,6 +269,8 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
   private partialRun(scope: RunScope): PartialRun | undefined {
     if (scope.kind === 'task') {
       const ids = this.results.idsOfTask(scope.task);
+      // Before any run the page does not know the task's tests; the runner picks them by task.
+      if (ids.length === 0) return { ids, task: scope.task, what: `the tests of task ${scope.task}` };
       return { ids, what: `the ${ids.length === 1 ? 'test' : `${ids.length} tests`} of task ${scope.task}` };
     }
     if (scope.kind === 'failed') {
@@ -281,7 +283,7 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
   private async run(scope: RunScope): Promise<void> {
     if (this.running) return;
     const partial = this.partialRun(scope);
-    if (partial && partial.ids.length === 0) return;
+    if (partial && partial.ids.length === 0 && partial.task === undefined) return;
     const seed = this.seedForRun();
     if (!seed) return;
     const controller = new AbortController();
@@ -307,7 +309,8 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
     };
     const started = performance.now();
     const runner = this.chosenRunner ?? (await this.runner().catch(() => undefined));
-    const options = { seed: seed.seed, signal: controller.signal, ...(partial ? { only: partial.ids } : {}) };
+    const which = partial ? (partial.task === undefined ? { only: partial.ids } : { tasks: [partial.task] }) : {};
+    const options = { seed: seed.seed, signal: controller.signal, ...which };
     try {
       if (!runner) throw new Error('the in-page runner could not be loaded; reload the page to try again');
       const result = await runner.run(this.bundle, { ...this.files }, onProgress, options);
@@ -326,7 +329,7 @@ class LabWorkbench extends HTMLElement implements WorkbenchHost {
         labId: manifest.id,
         labVersion: manifest.version,
         runtime: runner?.runtime ?? 'worker',
-        plan: partial ? heard.plan.filter((t) => partial.ids.includes(t.id)) : heard.plan,
+        plan: partial ? heard.plan.filter((t) => (partial.task === undefined ? partial.ids.includes(t.id) : t.task === partial.task)) : heard.plan,
         outcomes: heard.outcomes,
         problem,
         durationMs: performance.now() - started,

@@ -28,7 +28,10 @@ export interface RunSeed {
 
 /** A run of some tests only ("Run this task", "Rerun failed"): the other rows keep their last verdicts. */
 export interface PartialRun {
+  /** The tests run; empty when they are not known yet (a task run before any other run). */
   ids: readonly string[];
+  /** The task run, by number, for a task run before any other run showed which tests it has. */
+  task?: number;
   /** What was run, for the total line: "the 3 tests of task 2". */
   what: string;
 }
@@ -55,6 +58,8 @@ export class ResultsView {
   private rows = new Map<string, HTMLElement>();
   private plan: PlannedTest[] = [];
   private partial: PartialRun | undefined;
+  /** A task run before any other: its plan comes with the run, and the other tasks are not run yet. */
+  private firstTaskRun = false;
   private compileErrors: CompileError[] = [];
   private running = false;
 
@@ -63,6 +68,11 @@ export class ResultsView {
     this.tasks = tasks;
     this.actions = actions;
     actions.hints?.onChange((task) => this.renderHints(task));
+    // Before any run, the page lists the tasks, each with its own Run this task.
+    for (const button of root.querySelectorAll<HTMLButtonElement>('[data-run-task]')) {
+      button.addEventListener('click', () => this.actions.runTask?.(Number(button.dataset.runTask)));
+      button.disabled = !actions.runTask;
+    }
   }
 
   /** A new run begins: `partial` when it runs only some tests and the other rows stay as they are. */
@@ -70,9 +80,10 @@ export class ResultsView {
     this.running = true;
     this.compileErrors = [];
     this.root.querySelectorAll('.results-banner, .results-notice, .results-problem, .results-seed').forEach((n) => n.remove());
-    const keepRows = partial && partial.ids.every((id) => this.rows.has(id));
-    this.partial = keepRows ? partial : undefined;
-    if (this.partial) {
+    const keepRows = partial !== undefined && partial.ids.length > 0 && partial.ids.every((id) => this.rows.has(id));
+    this.firstTaskRun = !keepRows && partial?.task !== undefined;
+    this.partial = keepRows || this.firstTaskRun ? partial : undefined;
+    if (this.partial && !this.firstTaskRun) {
       for (const [id, row] of this.rows) {
         if (this.partial.ids.includes(id)) {
           delete row.dataset.earlier;
@@ -83,14 +94,14 @@ export class ResultsView {
       this.setTaskButtonsDisabled(true);
       return;
     }
-    this.root.replaceChildren(el('p', 'results-total', 'Running the tests…'));
+    this.root.replaceChildren(el('p', 'results-total', this.firstTaskRun ? `Running ${partial!.what}…` : 'Running the tests…'));
     this.rows.clear();
     this.plan = [];
   }
 
   update(progress: RunProgress): void {
     if (progress.type === 'plan') {
-      if (!this.partial) this.showPlan(progress.tests);
+      if (!this.partial || (this.firstTaskRun && this.plan.length === 0)) this.showPlan(progress.tests);
     } else if (progress.type === 'test-start') this.setStatus(progress.id, 'running');
     else if (progress.type === 'test-end') this.showOutcome(progress.id, progress.outcome);
     else if (progress.type === 'compile-error') this.addCompileError(progress);
@@ -101,7 +112,7 @@ export class ResultsView {
   finish(result: LabResult, seed?: RunSeed): void {
     this.running = false;
     // The final result is authoritative: redraw from it, so what stays on screen is exactly it.
-    if (!this.partial && this.plan.length === 0 && result.tests.length > 0) this.showPlan(result.tests.map((t) => ({ ...t, timeoutMs: 0 })));
+    if ((!this.partial || this.firstTaskRun) && this.plan.length === 0 && result.tests.length > 0) this.showPlan(result.tests.map((t) => ({ ...t, timeoutMs: 0 })));
     for (const test of result.tests) this.showOutcome(test.id, test);
     for (const error of result.compileErrors ?? []) this.addCompileError(error);
     this.root.querySelectorAll('.results-notice').forEach((n) => n.remove());
@@ -111,7 +122,7 @@ export class ResultsView {
       const earned = this.sum((t) => (this.rows.get(t.id)?.dataset.status === 'pass' ? t.points : 0));
       total.replaceChildren(
         el('strong', '', `${earned} / ${this.sum((t) => t.points)} points`),
-        document.createTextNode(` · ran ${this.partial.what}: ${passedOf(result)}; the other rows are from earlier runs`),
+        document.createTextNode(` · ran ${this.partial.what}: ${passedOf(result)}; ${this.firstTaskRun ? 'the other tasks have not been run yet' : 'the other rows are from earlier runs'}`),
       );
     } else {
       total.replaceChildren(el('strong', '', `${result.score} / ${result.maxScore} points`), document.createTextNode(` · ${summary(result)}`));
@@ -194,6 +205,16 @@ export class ResultsView {
         return section;
       });
     this.root.replaceChildren(total, ...this.root.querySelectorAll('.results-banner, .results-notice'), ...groups);
+    if (this.firstTaskRun && this.partial) {
+      total.textContent = `Running ${this.partial.what}…`;
+      for (const test of tests) {
+        if (test.task === this.partial.task) continue;
+        const row = this.rows.get(test.id)!;
+        row.dataset.earlier = '';
+        row.dataset.notRun = '';
+        row.querySelector('.results-status')!.textContent = 'not run yet';
+      }
+    }
   }
 
   private setStatus(id: string, status: keyof typeof LABEL): void {

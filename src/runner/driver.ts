@@ -44,6 +44,8 @@ export interface DriveOptions {
   seed?: number;
   /** Run only these test ids (the mutation runner runs the tests that reach a mutant); all when absent. */
   only?: readonly string[];
+  /** Run only the tests of these tasks; `only`, when given, wins. */
+  tasks?: readonly number[];
   /** Stop at the first test that does not pass; the tests after it are reported as not run. */
   stopAfterFailure?: boolean;
   /** Aborted when the learner stops the run: the executor is killed at once and the result says so. */
@@ -91,7 +93,11 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     outcomes.set(id, outcome);
     progress({ type: 'test-end', id, outcome });
   };
-  const wanted = (id: string) => !options.only || options.only.includes(id);
+  const wanted = (id: string) => {
+    if (options.only) return options.only.includes(id);
+    if (options.tasks) return options.tasks.includes(plan.find((t) => t.id === id)?.task ?? -1);
+    return true;
+  };
   const remaining = () => plan.map((t) => t.id).filter((id) => wanted(id) && !outcomes.has(id));
   const failRemaining = (status: TestOutcome['status'], message: string) => {
     for (const id of remaining()) record(id, { status, message, durationMs: 0 });
@@ -107,6 +113,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     defaultTimeoutMs: manifest.limits.testTimeoutMs,
     databases: manifest.databases,
     ...(options.stopAfterFailure ? { stopAfterFailure: true } : {}),
+    ...(options.tasks && !options.only ? { tasks: [...options.tasks] } : {}),
   };
 
   const attempt = (only: string[] | undefined): Promise<AttemptEnd> =>

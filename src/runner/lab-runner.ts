@@ -12,6 +12,11 @@ export interface RunOptions {
   /** Run only these test ids; the result holds only them. All tests when absent. */
   only?: readonly string[];
   /**
+   * Run only the tests of these tasks (by number); the result holds only them. Needs no earlier
+   * run to know which tests those are. `only`, when given, wins.
+   */
+  tasks?: readonly number[];
+  /**
    * Stops the run when aborted: the test that was running is recorded as an error ("Stopped by
    * you while it ran."), the tests not yet run as NOT_RUN_STOPPED, and `run()` still resolves
    * with the LabResult, whose message says the run was stopped.

@@ -19,6 +19,8 @@ export interface RunRequest {
   seed: number;
   /** Run only these test ids (after an executor was replaced mid-run); all when absent. */
   only?: string[];
+  /** Run only the tests of these task numbers ("Run this task"); `only`, when given, wins. */
+  tasks?: number[];
   /** Stop at the first test that does not pass (a mutant needs one failing test, not all). */
   stopAfterFailure?: boolean;
 }

@@ -1,7 +1,7 @@
 /**
  * The lab workspace as a learner uses it, in Chromium on the built site: an endless loop that
  * Stop ends, or that ends by itself and is named once; a file that does not compile, said once
- * with a link to the place; Run this task and Rerun failed; hints one at a time; the panes
+ * with a link to the place; Run this task (before any run too) and Rerun failed; hints one at a time; the panes
  * resized from the keyboard; the narrow screen's tabs; and a pass with the keyboard alone.
  */
 import assert from 'node:assert/strict';
@@ -34,6 +34,12 @@ const loopingAppend = solution['src/event-store.ts']!.replace(
   '$1 let spins = 0; while (spins >= 0) spins++;',
 );
 const loopLine = loopingAppend.split('\n').findIndex((line) => line.includes('while (spins >= 0)')) + 1;
+
+/** Scrolls to `selector` and waits until the browser has drawn it. */
+async function lookAt(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
 
 async function statuses(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('.results-test')].map((row) => [row.dataset.testId!, row.dataset.notRun === undefined ? row.dataset.status! : 'not run'])));
@@ -132,6 +138,33 @@ test('Run this task runs one task\'s tests and keeps the other rows; Rerun faile
   await page.context().close();
 });
 
+test('before any run, each task has its own Run this task, which runs that task\'s tests alone', async () => {
+  const page = await freshPage();
+  const listed = await page.locator('.results-task-list li').allInnerTexts();
+  assert.deepEqual(
+    listed.map((text) => text.replace(/\s*Run this task\s*$/, '').trim()),
+    bundle.manifest.tasks.map((task) => `Task ${task.number}: ${task.title}`),
+  );
+  const task = bundle.manifest.tasks[1]!;
+  await page.getByRole('button', { name: `Run this task, task ${task.number}` }).click();
+  await page.waitForSelector('lab-workbench[data-last-status]');
+  const total = await page.locator('.results-total').innerText();
+  assert.match(total, new RegExp(`ran the tests of task ${task.number}: .*the other tasks have not been run yet`), total);
+  const rows = await page.locator('.results-test').evaluateAll((list) =>
+    list.map((row) => {
+      const r = row as HTMLElement;
+      return { task: Number(r.dataset.task), earlier: r.dataset.earlier !== undefined, status: r.querySelector('.results-status')!.textContent };
+    }),
+  );
+  const ran = rows.filter((r) => r.task === task.number);
+  const others = rows.filter((r) => r.task !== task.number);
+  assert.ok(ran.length > 0 && others.length > 0, JSON.stringify(rows));
+  assert.ok(ran.every((r) => !r.earlier && ['passed', 'failed', 'error', 'timed out', 'not run'].includes(r.status!)), JSON.stringify(ran));
+  assert.ok(others.every((r) => r.earlier && r.status === 'not run yet'), JSON.stringify(others));
+  assert.equal(await page.locator('.results-task-list').count(), 0, 'the list gives way to the results');
+  await page.context().close();
+});
+
 test('a failing test offers its task\'s hints one at a time, and the instructions show the same ones', async () => {
   const page = await freshPage();
   await runTests(page);
@@ -140,12 +173,15 @@ test('a failing test offers its task\'s hints one at a time, and the instruction
   await row.getByRole('button', { name: `Show a hint (1 of ${task.hints.length}), task ${task.number}` }).click();
   assert.deepEqual(await row.locator('.results-hints li').allInnerTexts(), [task.hints[0]]);
   const inInstructions = page.locator(`[data-hint-task="${task.number}"] li:not([hidden])`);
+  // Looked at where a learner sees them: off screen, the README's blocks are not rendered.
+  await lookAt(page, `[data-hint-task="${task.number}"]`);
   assert.deepEqual(await inInstructions.allInnerTexts(), [task.hints[0]]);
   await row.getByRole('button', { name: `Next hint (2 of ${task.hints.length}), task ${task.number}` }).click();
   assert.deepEqual(await row.locator('.results-hints li').allInnerTexts(), task.hints.slice(0, 2));
   assert.deepEqual(await inInstructions.allInnerTexts(), task.hints.slice(0, 2));
   await page.reload();
   await waitForEditor(page);
+  await lookAt(page, `[data-hint-task="${task.number}"]`);
   assert.deepEqual(await page.locator(`[data-hint-task="${task.number}"] li:not([hidden])`).allInnerTexts(), task.hints.slice(0, 2), 'hints seen stay seen');
   await page.context().close();
 });

@@ -180,3 +180,22 @@ test('a run without compile errors has no compileErrors field', async () => {
   const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'node', pool: executors });
   assert.equal('compileErrors' in result, false);
 });
+
+test('tasks: the executor is asked for those tasks, and the result holds only their tests', async () => {
+  const twoTasks: PlannedTest[] = [...plan, { id: 'd', name: 'test d', task: 2, points: 5, timeoutMs: 50 }];
+  let asked: RunRequest | undefined;
+  const executors = pool([
+    (req, emit) => {
+      asked = req;
+      emit({ type: 'plan', tests: twoTasks });
+      emit({ type: 'lab-loaded' });
+      runAll(twoTasks.filter((t) => req.tasks!.includes(t.task)).map((t) => t.id), emit);
+    },
+  ]);
+  const result = await driveRun({ bundle, learnerFiles: {}, runtime: 'worker', pool: executors, tasks: [2] });
+  assert.deepEqual(asked?.tasks, [2]);
+  assert.equal(asked?.only, undefined);
+  assert.deepEqual(result.tests.map((t) => t.id), ['d']);
+  assert.deepEqual([result.score, result.maxScore], [5, 5]);
+});
+

@@ -167,13 +167,14 @@ test('run writes the changed files, runs npm test and returns the LabResult it w
   assert.deepEqual(fake.spawned, ['npm install', 'npm test']);
 });
 
-test('run passes the seed to npm test', async () => {
+test('run passes the seed, the tests and the task to npm test', async () => {
   const fake = fakeContainer();
   const runner = runnerFor(fake.container);
   await runner.prepare(bundle, {});
   await runner.run(bundle, {}, undefined, { seed: 42 });
   await runner.run(bundle, {}, undefined, { seed: 7, only: ['a', 'b'] });
-  assert.deepEqual(fake.spawned.slice(1), ['npm test -- --seed 42', 'npm test -- --seed 7 --only a,b']);
+  await runner.run(bundle, {}, undefined, { seed: 8, tasks: [2] });
+  assert.deepEqual(fake.spawned.slice(1), ['npm test -- --seed 42', 'npm test -- --seed 7 --only a,b', 'npm test -- --seed 8 --task 2']);
 });
 
 const plan = [

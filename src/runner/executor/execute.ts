@@ -85,7 +85,8 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
   }
   emit({ type: 'lab-loaded' });
 
-  const selected = request.only ? tests.filter((t) => request.only!.includes(t.id)) : tests;
+  const { only, tasks: wantedTasks } = request;
+  const selected = only ? tests.filter((t) => only.includes(t.id)) : wantedTasks ? tests.filter((t) => wantedTasks.includes(t.task)) : tests;
   for (const test of selected) {
     // A database replaced after the previous test (it left something a reset cannot undo) is
     // waited for here, outside every test's time limit.

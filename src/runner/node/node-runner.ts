@@ -129,7 +129,7 @@ export class NodeRunner implements LabRunner {
     this.seed = options.seed;
   }
 
-  /** `options.seed` overrides the runner's own seed for this run; `options.only` runs those tests alone. */
+  /** `options.seed` overrides the runner's own seed for this run; `options.only` and `options.tasks` run those tests alone. */
   async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options: RunOptions = {}): Promise<LabResult> {
     const snapshot = await ensurePgSnapshot();
     const notes = new Set<string>();
@@ -138,8 +138,8 @@ export class NodeRunner implements LabRunner {
       acquire: () => this.spawn(snapshot, notes, stats),
       release: (executor) => executor.kill(),
     };
-    const { only, seed = this.seed, signal } = options;
-    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed, ...(only ? { only } : {}), ...(signal ? { signal } : {}) });
+    const { only, tasks, seed = this.seed, signal } = options;
+    const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed, ...(only ? { only } : {}), ...(tasks ? { tasks } : {}), ...(signal ? { signal } : {}) });
     if (stats.forged > 0) notes.add(`${stats.forged} line(s) written to the grader's event channel did not come from the grader and were ignored`);
     if (notes.size > 0) {
       // Shown once under the results: what the grader could not enforce, or what it ignored.

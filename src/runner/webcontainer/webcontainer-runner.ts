@@ -189,7 +189,11 @@ export class WebContainerRunner implements LabRunner {
       // A result or a log left from an earlier run must not pass for this one.
       await container.fs.rm(RESULT_PATH, { force: true });
       await container.fs.rm(PROGRESS_PATH, { force: true });
-      const flags = [...(options.seed === undefined ? [] : ['--seed', String(options.seed)]), ...(options.only ? ['--only', options.only.join(',')] : [])];
+      const flags = [
+        ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
+        ...(options.only ? ['--only', options.only.join(',')] : []),
+        ...(options.tasks && !options.only ? ['--task', options.tasks.join(',')] : []),
+      ];
       const args = ['test', ...(flags.length > 0 ? ['--', ...flags] : [])];
       terminal.write(`\r\n$ npm ${args.join(' ')}\r\n`);
       const { signal } = options;

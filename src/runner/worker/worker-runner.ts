@@ -39,6 +39,7 @@ export class WorkerRunner implements LabRunner {
       onProgress,
       seed: options.seed,
       ...(options.only ? { only: options.only } : {}),
+      ...(options.tasks ? { tasks: options.tasks } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       pool: {
         acquire: () => {

@@ -66,3 +66,27 @@ export async function runStarterAnyWidth(page: Page): Promise<void> {
   await page.waitForSelector('lab-workbench[data-last-status]', { state: 'attached', timeout: 120_000 });
   await page.waitForSelector('[data-part=run]:not([disabled])', { state: 'attached', timeout: 30_000 });
 }
+
+/**
+ * Reads a lab's README to its end, as a learner scrolls through it, then keeps every block of it
+ * laid out and painted. Off screen, content-visibility: auto skips them (src/styles/lab-page.css):
+ * axe cannot measure the contrast of text that is not painted, and the blocks' containment would
+ * clip what spills out of them instead of widening the page, where the overflow check looks. The
+ * scroll comes first so that the page's own reactions to a block coming into view (a wide table
+ * that takes the focus) have happened, as they have for a learner who got that far.
+ */
+export async function showWholeReadme(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const pane = document.querySelector('.lab-instructions');
+    if (!pane) return;
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    for (const block of pane.children) {
+      block.scrollIntoView({ block: 'nearest' });
+      await frame();
+    }
+    pane.scrollTop = 0;
+    window.scrollTo(0, 0);
+    await frame();
+  });
+  await page.addStyleTag({ content: '.lab-instructions > * { content-visibility: visible !important; contain: none !important; }' });
+}

@@ -7,6 +7,7 @@
  *   npm test                       all the tests, with a random seed
  *   npm test -- --seed 42          replay a run's seed
  *   npm test -- --only id1,id2     only those tests
+ *   npm test -- --task 2           only the tests of task 2 (or 1,3: of tasks 1 and 3)
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,12 +23,14 @@ import { readProject } from './read-project.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function readOptions(): { seed?: number; only?: string[] } | string {
-  const { values } = parseArgs({ options: { seed: { type: 'string' }, only: { type: 'string' } }, allowPositionals: false });
+function readOptions(): { seed?: number; only?: string[]; tasks?: number[] } | string {
+  const { values } = parseArgs({ options: { seed: { type: 'string' }, only: { type: 'string' }, task: { type: 'string' } }, allowPositionals: false });
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   if (values.seed !== undefined && seed === undefined) return `--seed must be a whole number from 0 to 4294967295; got "${values.seed}".`;
   const only = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
-  return { ...(seed === undefined ? {} : { seed }), ...(only ? { only } : {}) };
+  const tasks = values.task?.split(',').map((n) => n.trim());
+  if (tasks && !tasks.every((n) => /^[1-9][0-9]{0,2}$/.test(n))) return `--task takes task numbers, such as 2 or 1,3; got "${values.task}".`;
+  return { ...(seed === undefined ? {} : { seed }), ...(only ? { only } : {}), ...(tasks ? { tasks: tasks.map(Number) } : {}) };
 }
 
 async function main(): Promise<number> {
