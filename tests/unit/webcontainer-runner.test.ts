@@ -10,6 +10,7 @@ import { loadLab } from '../../src/labs/load-lab.ts';
 import { buildProjectFiles, RESULT_PATH, toFileSystemTree, type ContainerRuntime } from '../../src/runner/webcontainer/project-tree.ts';
 import { bootTimeoutFrom, stepStates } from '../../src/client/full-environment-steps.ts';
 import { PROGRESS_PATH, progressLine } from '../../src/runner/webcontainer/run-log.ts';
+import { NOT_RUN_STOPPED, RUN_STOPPED, STOPPED_BY_YOU } from '../../src/runner/driver.ts';
 import { StartError, webContainerSupport } from '../../src/runner/webcontainer/support.ts';
 import { WebContainerRunner, withTimeout, type StartStep } from '../../src/runner/webcontainer/webcontainer-runner.ts';
 import { buildLabResult } from '../../src/schemas/lab-result.ts';
@@ -221,6 +222,27 @@ test('npm test past its time limit is stopped, and the logged verdicts are kept'
   const got = await runner.run(bundle, {});
   assert.deepEqual(got.tests.map((t) => [t.id, t.status]), [['a', 'pass'], ['b', 'error']]);
   assert.match(got.tests[1]!.message, /did not finish within 0\.3 seconds in the full environment, so they were stopped/);
+});
+
+test('Stop while npm test runs: the running test was stopped by the learner, the ones after it were not run', async () => {
+  const threeTests = [...plan, { id: 'c', name: 'c', task: 1, points: 0, timeoutMs: 1000 }];
+  const log = [
+    progressLine({ type: 'plan', tests: threeTests })!,
+    progressLine({ type: 'test-start', id: 'a' })!,
+    progressLine({ type: 'test-end', id: 'a', outcome: { status: 'pass', message: '', durationMs: 3 } })!,
+    progressLine({ type: 'test-start', id: 'b' })!,
+  ];
+  const fake = fakeContainer({ hangs: true, progress: log });
+  const runner = runnerFor(fake.container);
+  await runner.prepare(bundle, {});
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 50);
+  const got = await runner.run(bundle, {}, undefined, { signal: controller.signal });
+  assert.deepEqual(
+    got.tests.map((t) => [t.id, t.status, t.message]),
+    [['a', 'pass', ''], ['b', 'error', STOPPED_BY_YOU], ['c', 'error', NOT_RUN_STOPPED]],
+  );
+  assert.equal(got.message, RUN_STOPPED);
 });
 
 test('a failed npm install stops the start with what to try', async () => {

@@ -12,7 +12,7 @@ import type { WebContainer, WebContainerProcess } from '@webcontainer/api';
 import type { FileMap, LabBundle } from '../../labs/bundle.ts';
 import type { LabResult } from '../../schemas/lab-result.ts';
 import type { LabRunner, RunOptions, RunProgress } from '../lab-runner.ts';
-import { NOT_RUN_STOPPED, RUN_STOPPED } from '../driver.ts';
+import { NOT_RUN_STOPPED, RUN_STOPPED, STOPPED_BY_YOU } from '../driver.ts';
 import { buildProjectFiles, RESULT_PATH, toFileSystemTree, type ContainerRuntime } from './project-tree.ts';
 import { parseLabResult } from './result-file.ts';
 import { PROGRESS_PATH, readProgressLog, resultFromProgress } from './run-log.ts';
@@ -240,15 +240,18 @@ export class WebContainerRunner implements LabRunner {
     }
   }
 
-  /** The verdicts `npm test` logged before the learner stopped it; the rest were not run. */
+  /**
+   * The verdicts `npm test` logged before the learner stopped it; the test it was running was
+   * stopped by the learner, as in the other runtimes, and the rest were not run.
+   */
   private async stoppedResult(container: WebContainer, bundle: LabBundle, started: number): Promise<LabResult> {
-    const result = await this.resultFromLog(container, bundle, NOT_RUN_STOPPED, started);
+    const result = await this.resultFromLog(container, bundle, NOT_RUN_STOPPED, started, STOPPED_BY_YOU);
     return { ...result, message: RUN_STOPPED };
   }
 
-  private async resultFromLog(container: WebContainer, bundle: LabBundle, problem: string, started: number): Promise<LabResult> {
+  private async resultFromLog(container: WebContainer, bundle: LabBundle, problem: string, started: number, whileRunning?: string): Promise<LabResult> {
     const log = await container.fs.readFile(PROGRESS_PATH, 'utf-8').catch(() => '');
-    return resultFromProgress(bundle, readProgressLog(log), problem, performance.now() - started);
+    return resultFromProgress(bundle, readProgressLog(log), problem, performance.now() - started, whileRunning);
   }
 
   /** Passes each new event of the progress log to `onProgress` while a run goes. */
