@@ -13,7 +13,7 @@ import type { NodeResult, Result } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { openLab } from './support/lab-page.ts';
 import { useSiteAndBrowser } from './support/session.ts';
-import { builtPages, eachAtMost, labPages, runStarterAnyWidth, showWholeReadme, themedContext, type Theme } from './support/site-pages.ts';
+import { builtPages, eachAtMost, labPages, runStarterAnyWidth, showWholePage, themedContext, type Theme } from './support/site-pages.ts';
 
 const session = useSiteAndBrowser();
 const THEMES: Theme[] = ['light', 'dark'];
@@ -137,7 +137,7 @@ test('every lab page as loaded, after a Run of its starter, and with the reset d
   const audits = await eachAtMost(AT_ONCE, labPages(), (path) =>
     onThemedPage('light', path, async (page) => {
       await openLab(page, `${session.site.url}${path}`);
-      await showWholeReadme(page);
+      await showWholePage(page);
       await assertTheme(page, 'light', path);
       const found = [await audit(page, `${path} (light)`)];
       await chooseTheme(page, 'dark', path);
@@ -179,6 +179,7 @@ for (const theme of THEMES) {
     const audits = await eachAtMost(AT_ONCE, pages, (path) =>
       onThemedPage(theme, `${path} (${theme})`, async (page) => {
         await page.goto(`${session.site.url}${path}`);
+        await showWholePage(page);
         await assertTheme(page, theme, path);
         return [await audit(page, `${path} (${theme})`)];
       }),

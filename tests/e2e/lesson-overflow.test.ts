@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.ts';
-import { builtPages, eachAtMost } from './support/site-pages.ts';
+import { builtPages, eachAtMost, showWholePage } from './support/site-pages.ts';
 import { serveBuiltSite, type Site } from './support/site.ts';
 
 const WIDTHS = [390, 768, 1280] as const;
@@ -134,6 +134,7 @@ for (const width of WIDTHS) {
         const page = await context.newPage();
         try {
           await page.goto(`${site.url}${path}`, { waitUntil: 'load' });
+          await showWholePage(page);
           const overflow = await measureOverflow(page);
           if (overflow.scrollWidth > overflow.innerWidth) {
             problems.push(`${path}: the page is ${overflow.scrollWidth} px wide in a ${overflow.innerWidth} px viewport; widest: ${overflow.widest ?? 'no single element (margins or transforms)'}`);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openLab } from './support/lab-page.ts';
 import { useSiteAndBrowser } from './support/session.ts';
-import { eachAtMost, labPages, runStarterAnyWidth, showWholeReadme } from './support/site-pages.ts';
+import { eachAtMost, labPages, runStarterAnyWidth, showWholePage } from './support/site-pages.ts';
 
 const session = useSiteAndBrowser();
 const VIEWPORTS = [
@@ -119,7 +119,7 @@ test(`no lab page is wider than the screen at ${VIEWPORTS.map((v) => v.width).jo
     const found: string[] = [];
     try {
       await openLab(page, `${session.site.url}${path}`);
-      await showWholeReadme(page);
+      await showWholePage(page);
       found.push(...(await overflowsAtEachWidth(page, path, 'before a run')));
       await runStarterAnyWidth(page);
       found.push(...(await overflowsAtEachWidth(page, path, 'after a run of the starter')));

@@ -67,26 +67,28 @@ export async function runStarterAnyWidth(page: Page): Promise<void> {
   await page.waitForSelector('[data-part=run]:not([disabled])', { state: 'attached', timeout: 30_000 });
 }
 
+/** The blocks that content-visibility: auto skips while they are off screen (course.css, lab-page.css). */
+const SKIPPABLE_BLOCKS = '.sl-markdown-content > :not(.lab-layout), .lab-instructions > *';
+
 /**
- * Reads a lab's README to its end, as a learner scrolls through it, then keeps every block of it
- * laid out and painted. Off screen, content-visibility: auto skips them (src/styles/lab-page.css):
- * axe cannot measure the contrast of text that is not painted, and the blocks' containment would
- * clip what spills out of them instead of widening the page, where the overflow check looks. The
- * scroll comes first so that the page's own reactions to a block coming into view (a wide table
- * that takes the focus) have happened, as they have for a learner who got that far.
+ * Keeps every block of the page's text laid out and painted, as they are for a learner who
+ * scrolled through it. Off screen, content-visibility: auto skips them: axe cannot measure the
+ * contrast of text that is not painted, and the blocks' containment would clip what spills out
+ * of them instead of widening the page, where the overflow checks look. A lab's instructions are
+ * scrolled through first, a screen at a time, so that the page's reactions to a block coming
+ * into view have happened (a wide table takes the focus: scrollable-tables.ts).
  */
-export async function showWholeReadme(page: Page): Promise<void> {
+export async function showWholePage(page: Page): Promise<void> {
   await page.evaluate(async () => {
     const pane = document.querySelector('.lab-instructions');
     if (!pane) return;
     const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-    for (const block of pane.children) {
-      block.scrollIntoView({ block: 'nearest' });
+    for (let top = 0; top < pane.scrollHeight; top += Math.max(200, pane.clientHeight)) {
+      pane.scrollTo(0, top);
       await frame();
     }
-    pane.scrollTop = 0;
-    window.scrollTo(0, 0);
+    pane.scrollTo(0, 0);
     await frame();
   });
-  await page.addStyleTag({ content: '.lab-instructions > * { content-visibility: visible !important; contain: none !important; }' });
+  await page.addStyleTag({ content: `:is(${SKIPPABLE_BLOCKS}) { content-visibility: visible !important; contain: none !important; }` });
 }
