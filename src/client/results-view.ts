@@ -58,8 +58,6 @@ export class ResultsView {
   private rows = new Map<string, HTMLElement>();
   private plan: PlannedTest[] = [];
   private partial: PartialRun | undefined;
-  /** A task run before any other: its plan comes with the run, and the other tasks are not run yet. */
-  private firstTaskRun = false;
   private compileErrors: CompileError[] = [];
   private running = false;
 
@@ -81,8 +79,7 @@ export class ResultsView {
     this.compileErrors = [];
     this.root.querySelectorAll('.results-banner, .results-notice, .results-problem, .results-seed').forEach((n) => n.remove());
     const keepRows = partial !== undefined && partial.ids.length > 0 && partial.ids.every((id) => this.rows.has(id));
-    this.firstTaskRun = !keepRows && partial?.task !== undefined;
-    this.partial = keepRows || this.firstTaskRun ? partial : undefined;
+    this.partial = keepRows || partial?.task !== undefined ? partial : undefined;
     if (this.partial && !this.firstTaskRun) {
       for (const [id, row] of this.rows) {
         if (this.partial.ids.includes(id)) {
@@ -97,6 +94,11 @@ export class ResultsView {
     this.root.replaceChildren(el('p', 'results-total', this.firstTaskRun ? `Running ${partial!.what}…` : 'Running the tests…'));
     this.rows.clear();
     this.plan = [];
+  }
+
+  /** A task run before any other: its plan comes with the run, and the other tasks are not run yet. */
+  private get firstTaskRun(): boolean {
+    return this.partial?.task !== undefined;
   }
 
   update(progress: RunProgress): void {
