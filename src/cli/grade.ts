@@ -1,6 +1,6 @@
 /**
  * npm run grade -- <lab-id> [--solution | --submission DIR|ZIP] [--reporter NAMES] [--output FILE]
- *                  [--min-score N] [--json FILE]
+ *                  [--min-score N] [--json FILE] [--timings]
  *
  * Grades the starter (the default), the reference solution, or a learner's submission, and
  * reports the LabResult through the chosen reporters. The reporters are pure functions; all
@@ -16,6 +16,7 @@ import { labFingerprint, labFolderChanged } from '../labs/lab-fingerprint.ts';
 import { labsRoot } from '../labs/list-labs.ts';
 import { loadLab } from '../labs/load-lab.ts';
 import { NodeRunner } from '../runner/node/node-runner.ts';
+import { formatTimings, type ChildTimings } from '../runner/node/run-timings.ts';
 import { EXIT, exitCodeFor } from '../reports/exit-codes.ts';
 import type { Reporter } from '../reports/reporter.ts';
 import { REPORTERS } from '../reports/reporters.ts';
@@ -37,6 +38,7 @@ function reporterHelp(): string {
 
 const USAGE = `Usage: npm run grade -- <lab-id> [--solution | --submission DIR] [--reporter NAMES]
                        [--output FILE] [--min-score N] [--seed N] [--json FILE] [--labs DIR]
+                       [--timings]
 
   <lab-id>           a folder under labs/, e.g. event-sourcing
   --solution         grade the reference solution instead of the starter
@@ -49,6 +51,8 @@ ${reporterHelp()}
   --seed N           the seed of the lab's CI-only checks, to replay a failure (default: random)
   --json FILE        also write the raw LabResult as JSON to FILE
   --labs DIR         where the lab folders are (default: labs/)
+  --timings          also print where the time went (the child's start, the databases,
+                     each test file, the teardown) to stderr
 
 Exit codes: 0 at or above the pass mark, 1 graded below the pass mark, 2 could not grade.`;
 
@@ -115,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         json: { type: 'string' },
         labs: { type: 'string' },
+        timings: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -135,7 +140,8 @@ async function main(argv: string[]): Promise<number> {
 
   let result: LabResult;
   let graded = true;
-  const runner = new NodeRunner({ seed: checked.seed });
+  const children: ChildTimings[] = [];
+  const runner = new NodeRunner({ seed: checked.seed, ...(args.values.timings ? { onChildTimings: (timings: ChildTimings) => children.push(timings) } : {}) });
   try {
     // Taken before the lab is read and compared after the run: a lab folder that changed
     // meanwhile (nothing of the grader's writes there) makes the result untrustworthy.
@@ -176,6 +182,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     console.error(`Could not write the report: ${(error as Error).message}`);
     return EXIT.couldNotGrade;
+  }
+  if (args.values.timings) {
+    await runner.childrenClosed();
+    process.stderr.write(`\n${formatTimings(performance.timeOrigin, children)}`);
   }
   return exitCodeFor(result, passMark);
 }

@@ -61,7 +61,7 @@ export async function gradeClass(run: ClassRun): Promise<Gradebook> {
   const entries = await runPool(
     jobs,
     run.jobs,
-    () => new NodeRunner(),
+    () => new NodeRunner({ prestart: true }),
     async (job, runner): Promise<LabEntry> => {
       let entry = await gradeOne(runner, job.bundle, job.source);
       if (entry.state !== 'missing') {

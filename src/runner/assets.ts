@@ -22,7 +22,7 @@ export function assetUrl(base: string, asset: keyof typeof ASSET_PATHS): string 
 
 /** The gzipped tar of PGlite's data directory after initdb. */
 export async function pgSnapshotBytes(): Promise<Buffer<ArrayBuffer>> {
-  return readFile(await ensurePgSnapshot());
+  return readFile(await ensurePgSnapshot('gzip'));
 }
 
 /** The bundled runner files and the package versions a WebContainer project installs. */

@@ -25,7 +25,16 @@ export interface RunRequest {
   stopAfterFailure?: boolean;
 }
 
+/** The steps of an executor's start, in order; `npm run grade -- --timings` shows what each cost. */
+export type StartPhase = 'process-start' | 'modules-loaded' | 'run-received' | 'sandbox-ready' | 'databases-ready' | 'tests-loaded' | 'lab-compiled';
+
 export type ExecutorEvent =
+  /**
+   * The executor reached a step of its start, at `at` (ms since the epoch, so the parent can
+   * line it up with its own clock). Only for the timing breakdown: no verdict depends on it.
+   * `testFiles` (with tests-loaded) lists the test ids each test file declared.
+   */
+  | { type: 'phase'; phase: StartPhase; at: number; testFiles?: Record<string, string[]> }
   | { type: 'plan'; tests: PlannedTest[] }
   /** A lab file under src/ that does not compile; sent before any lab code runs. */
   | { type: 'compile-error'; file: string; line?: number; column?: number; message: string }

@@ -126,3 +126,18 @@ test('grader: reporter options that make no sense are refused with exit 2 and a 
     assert.match(run.stderr, message);
   }
 });
+
+test('grader: --timings prints where the time went, step by step, and leaves the report as it was', () => {
+  const { run, result } = grade(['counter', '--labs', LABS, '--solution', '--timings']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(result?.score, result?.maxScore);
+  const breakdown = run.stderr.slice(run.stderr.indexOf('Where the time went:'));
+  for (const step of ['grader start', 'child start', "child's modules", 'SES lockdown', 'database start', 'loading the test files', 'compiling the lab code', 'tests/counter.test.ts (', 'stopping the child', 'total']) {
+    assert.match(breakdown, new RegExp(`^  ${step.replace(/[()]/g, '\\$&')}.* \\d+ ms$`, 'm'), `no "${step}" line in:\n${breakdown}`);
+  }
+  const ms = (label: string) => Number(new RegExp(`^  ${label}.* (\\d+) ms$`, 'm').exec(breakdown)![1]);
+  // The steps add up to the total (each is rounded on its own).
+  const steps = [...breakdown.matchAll(/^ {2}(?!total).* (\d+) ms$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  assert.ok(Math.abs(steps - ms('total')) <= 20, `steps ${steps} ms, total ${ms('total')} ms:\n${breakdown}`);
+  assert.ok(!run.stdout.includes('Where the time went'), 'the breakdown is on stderr, away from the report');
+});

@@ -105,7 +105,7 @@ const request: RunRequest = {
  * preloaded: code run 100 ms after the child has its run, while its one test (300 ms) runs, as a
  * submission's would.
  */
-async function runChild(sabotage: string): Promise<{ code: number | null; events: ExecutorEvent[]; ms: number }> {
+async function runChild(sabotage: string): Promise<{ code: number | null; events: ExecutorEvent[]; phases: ExecutorEvent[]; ms: number }> {
   const preload = `data:text/javascript,${encodeURIComponent(`import * as fs from 'node:fs';\nprocess.once('message', () => setTimeout(() => { ${sabotage} }, 100));\n`)}`;
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', preload, CHILD], {
     env: { LAB_PG_SNAPSHOT: await ensurePgSnapshot(), PATH: process.env.PATH ?? '' },
@@ -124,13 +124,19 @@ async function runChild(sabotage: string): Promise<{ code: number | null; events
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearTimeout(timer);
-  return { code, events, ms: performance.now() - started };
+  // The start's timing marks apart: no verdict depends on them.
+  return { code, events: events.filter((e) => e.type !== 'phase'), phases: events.filter((e) => e.type === 'phase'), ms: performance.now() - started };
 }
 
 test('the child: an honest run reports every event, and the test passes', async () => {
-  const { events } = await runChild('');
+  const { events, phases } = await runChild('');
   assert.deepEqual(events.map((e) => e.type), ['plan', 'evaluating', 'lab-loaded', 'test-start', 'test-end', 'done']);
   assert.equal(events.find((e) => e.type === 'test-end')?.outcome.status, 'pass');
+  // The steps of its start, each once, in order and in time.
+  const steps = phases.map((e) => (e.type === 'phase' ? e : undefined)!);
+  assert.deepEqual(steps.map((e) => e.phase), ['process-start', 'modules-loaded', 'run-received', 'sandbox-ready', 'databases-ready', 'tests-loaded', 'lab-compiled']);
+  assert.ok(steps.every((e, i) => i === 0 || e.at >= steps[i - 1]!.at), `out of order: ${steps.map((e) => e.at).join(', ')}`);
+  assert.deepEqual(steps.find((e) => e.phase === 'tests-loaded')?.testFiles, { 'tests/a.test.ts': ['one'] });
 });
 
 test('the child: a lone byte and 2 MB without a newline written to fd 4 do not hide the events after them', async () => {

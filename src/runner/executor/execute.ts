@@ -11,6 +11,7 @@ import { closeAllNetworks } from '../../labkit/service/network.ts';
 import { startCollecting, stopCollecting, type RegisteredTest } from '../../labkit/test/collector.ts';
 import { isAssertionError } from '../../labkit/test/expect.ts';
 import type { TestOutcome } from '../../schemas/lab-result.ts';
+import { epochNow } from '../epoch-now.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { captureConsole } from './capture-console.ts';
 import { seededRandom } from '../../labkit/faults/seeded-random.ts';
@@ -43,6 +44,7 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
     emit({ type: 'fatal', message: `A database engine failed to start: ${describeError(error)}` });
     return;
   }
+  emit({ type: 'phase', phase: 'databases-ready', at: epochNow() });
 
   const loopGuard = new LoopGuard();
   const modules = new ModuleSystem({
@@ -57,8 +59,14 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
 
   let tests: readonly RegisteredTest[];
   const collector = startCollecting(request.defaultTimeoutMs);
+  const testFiles: Record<string, string[]> = {};
   try {
-    modules.loadTestFiles(request.testFiles);
+    // One file at a time, to know which tests each declares (for the timing breakdown).
+    for (const path of request.testFiles) {
+      const before = collector.tests.length;
+      modules.loadTestFiles([path]);
+      testFiles[path] = collector.tests.slice(before).map((test) => test.id);
+    }
     collector.attachChecks();
     // Frozen before any lab code runs: no code of the run can change what a test checks.
     tests = collector.seal();
@@ -68,12 +76,14 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
   } finally {
     stopCollecting();
   }
+  emit({ type: 'phase', phase: 'tests-loaded', at: epochNow(), testFiles });
   emit({ type: 'plan', tests: tests.map(({ id, name, task, points, timeoutMs }) => ({ id, name, task, points, timeoutMs })) });
 
   // Pure (no lab code runs), so a file that does not compile is said once, before any test.
   for (const error of modules.compileLabFiles()) {
     emit({ type: 'compile-error', file: error.file, ...(error.line ? { line: error.line } : {}), ...(error.line && error.column ? { column: error.column } : {}), message: compileDetail(error) });
   }
+  emit({ type: 'phase', phase: 'lab-compiled', at: epochNow() });
 
   loopGuard.arm({ limitMs: request.defaultTimeoutMs, budgetMs: guardBudget(request.defaultTimeoutMs, LOAD_MARGIN_MS) });
   try {

@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { fstatSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { PlannedTest, TestOutcome } from '../../schemas/lab-result.ts';
-import type { ExecutorEvent } from '../protocol.ts';
+import type { ExecutorEvent, StartPhase } from '../protocol.ts';
 
 /** File descriptor of the event pipe in the child. */
 export const EVENT_FD = 4;
@@ -249,6 +249,17 @@ function isLine(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 10_000_000;
 }
 
+const START_PHASES = new Set<string>(['process-start', 'modules-loaded', 'run-received', 'sandbox-ready', 'databases-ready', 'tests-loaded', 'lab-compiled'] satisfies StartPhase[]);
+
+/** Which test ids each test file declared: strings only, at most as many as a lab could have. */
+function asTestFiles(value: Record<string, unknown>): Record<string, string[]> {
+  const files: Record<string, string[]> = {};
+  for (const [file, ids] of Object.entries(value).slice(0, 200)) {
+    if (Array.isArray(ids)) files[cleanText(file, 200)] = ids.filter((id): id is string => typeof id === 'string').slice(0, 1_000);
+  }
+  return files;
+}
+
 /** The event, rebuilt from known fields only, or undefined when it is not a well-formed one. */
 export function asEvent(value: unknown): ExecutorEvent | undefined {
   if (!isRecord(value)) return undefined;
@@ -276,6 +287,10 @@ export function asEvent(value: unknown): ExecutorEvent | undefined {
     }
     case 'fatal':
       return typeof value.message === 'string' ? { type: 'fatal', message: cleanText(value.message, MAX_MESSAGE) } : undefined;
+    case 'phase': {
+      if (typeof value.phase !== 'string' || !START_PHASES.has(value.phase) || typeof value.at !== 'number' || !Number.isFinite(value.at)) return undefined;
+      return { type: 'phase', phase: value.phase as StartPhase, at: value.at, ...(isRecord(value.testFiles) ? { testFiles: asTestFiles(value.testFiles) } : {}) };
+    }
     default:
       return undefined;
   }

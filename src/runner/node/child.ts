@@ -3,9 +3,10 @@
  * IPC, closes IPC, and writes executor events to its own pipe, each line signed with the key
  * the parent sent (see channel.ts); the parent owns every time limit and kills it when done.
  */
-import { installEngines } from '../../labkit/db/engines.ts';
+import { installEngines, type Engines } from '../../labkit/db/engines.ts';
 import { installNodeHttp } from '../../labkit/service/node-http.ts';
 import { expect } from '../../labkit/test/expect.ts';
+import { epochNow } from '../epoch-now.ts';
 import { executeRun, type ExecuteHooks } from '../executor/execute.ts';
 import type { ExecutorEvent, RunRequest } from '../protocol.ts';
 import { channelWriter } from './channel.ts';
@@ -19,10 +20,20 @@ export interface ChildMessage {
   key?: string;
 }
 
+/** When this module's imports were done: the rest of the child's start is timed from here. */
+const modulesLoadedAt = epochNow();
+
 const snapshot = process.env.LAB_PG_SNAPSHOT;
 if (!snapshot) throw new Error('LAB_PG_SNAPSHOT is not set: the parent must pass the PGlite snapshot path.');
-installEngines(nodeEngines(snapshot));
-// In Node, lab tests may also run their services over real HTTP on 127.0.0.1.
+const engines: Engines = nodeEngines(snapshot);
+installEngines(engines);
+// The engines the lab uses start now, before the run arrives: the parent may start a child
+// ahead of its submission (the gradebook does), and then the run finds them up. A failure
+// shows when the run asks for the engine (executeRun reports it).
+for (const name of (process.env.LAB_DATABASES ?? '').split(',')) {
+  if (name === 'pglite') engines.pglite().catch(() => {});
+  if (name === 'sqljs') engines.sqljs().catch(() => {});
+}// In Node, lab tests may also run their services over real HTTP on 127.0.0.1.
 installNodeHttp();
 
 // A rejection nobody handled belongs to lab code that left a promise behind; Node would end the
@@ -34,6 +45,7 @@ process.on('unhandledRejection', () => {});
 process.on('uncaughtException', () => {});
 
 process.once('message', (message: ChildMessage) => {
+  const runReceivedAt = epochNow();
   const { request, key } = message;
   let emit: (event: ExecutorEvent) => void;
   if (key) {
@@ -54,6 +66,9 @@ process.once('message', (message: ChildMessage) => {
   } else {
     emit = (event) => process.send?.(event);
   }
+  emit({ type: 'phase', phase: 'process-start', at: performance.timeOrigin });
+  emit({ type: 'phase', phase: 'modules-loaded', at: modulesLoadedAt });
+  emit({ type: 'phase', phase: 'run-received', at: runReceivedAt });
   void run(request, emit, key !== undefined);
 });
 
@@ -68,6 +83,7 @@ async function run(request: RunRequest, emit: (event: ExecutorEvent) => void, co
     // chai's Assertion prototype is not reachable from the module's exports, and every expectation goes through it.
     harden(Object.getPrototypeOf(expect(0)));
     hooks = { hostModules: hardenHostModules(hostModules), evaluateLabCode: learnerCompartment() };
+    emit({ type: 'phase', phase: 'sandbox-ready', at: epochNow() });
   } catch (error) {
     emit({ type: 'fatal', message: `The grader could not prepare its sandbox: ${error instanceof Error ? error.message : String(error)}` });
     return;

@@ -25,6 +25,8 @@ import type { ChildMessage } from './child.ts';
 import { ensurePgSnapshot } from './engines.ts';
 import { childCgroup, type ChildCgroup } from './cgroup.ts';
 import { isRunning, processTree } from './process-tree.ts';
+import { recordChildTimings, type ChildTimings } from './run-timings.ts';
+import { epochNow } from '../epoch-now.ts';
 import { sandboxCommand, type SandboxPlan } from './sandbox.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -56,6 +58,29 @@ export interface NodeRunnerOptions {
   memoryLimitMb?: number;
   /** The seed of the lab's CI-only checks, to replay a run; a random one when absent. */
   seed?: number;
+  /** Told where each child's time went, once it is gone (`npm run grade -- --timings`). */
+  onChildTimings?: (timings: ChildTimings) => void;
+  /**
+   * Start the next child while a run goes on, so the next run (the gradebook's next
+   * submission) finds one whose databases are up. Each run still gets a fresh child, confined
+   * as any other, that no other run's code has touched: it was only started sooner.
+   */
+  prestart?: boolean;
+}
+
+/** What a child's runs learn about it: the protections it lacks, the forged lines it wrote. */
+interface ChildBook {
+  notes: Set<string>;
+  forged: number;
+}
+
+interface StartedChild {
+  handle: ExecutorHandle;
+  book: ChildBook;
+  /** Its lab's engines, as the child was told to start them. */
+  databases: string;
+  /** False once it has ended, or was stopped. */
+  alive(): boolean;
 }
 
 /**
@@ -109,6 +134,14 @@ function untrackChild(destroy: () => void): void {
   for (const name of STOP_SIGNALS) process.off(name, onStopSignal);
 }
 
+/**
+ * A child lives a few seconds, too short for V8's optimising WebAssembly compiler to pay back:
+ * tiering PostgreSQL's hot functions up took 2.5-3.5 s of CPU per grade on a second core, and
+ * no grade was faster for it (event-sourcing's solution: 7.5 vs 4.8 core-seconds, 4.6 vs 4.3 s;
+ * in the gradebook, 30 submissions on 2 cores: 128 vs 86 s). Liftoff, the baseline compiler,
+ * runs the same code, only without the later optimisation. V8's flag; Node passes it on.
+ */
+const BASELINE_WASM_ONLY = ['--liftoff-only'];
 /** Node >= 21.3 can silence the type-stripping notice; older Nodes (a WebContainer's) refuse the flag. */
 const QUIET_FLAGS = process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : [];
 
@@ -118,8 +151,14 @@ export class NodeRunner implements LabRunner {
   private readonly sandbox: boolean;
   private readonly memoryLimitMb: number;
   private readonly seed: number | undefined;
+  private readonly onChildTimings: ((timings: ChildTimings) => void) | undefined;
   /** Each live child, with what kills it and removes its temporary folder. */
   private readonly children = new Map<ChildProcess, () => void>();
+  /** Settles when each child started so far is gone. */
+  private readonly closes: Promise<void>[] = [];
+  private readonly prestart: boolean;
+  /** The child started ahead for the next run (with `prestart`). */
+  private spare: StartedChild | undefined;
 
   constructor(options: NodeRunnerOptions = {}) {
     this.runtime = options.runtime ?? 'node';
@@ -127,20 +166,28 @@ export class NodeRunner implements LabRunner {
     this.sandbox = options.sandbox ?? this.runtime === 'node';
     this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_MB;
     this.seed = options.seed;
+    this.onChildTimings = options.onChildTimings;
+    this.prestart = options.prestart ?? false;
+  }
+
+  /** Resolves once every child this runner started has ended and been cleaned up. */
+  async childrenClosed(): Promise<void> {
+    await Promise.all(this.closes);
   }
 
   /** `options.seed` overrides the runner's own seed for this run; `options.only` and `options.tasks` run those tests alone. */
   async run(bundle: LabBundle, learnerFiles: FileMap, onProgress?: (progress: RunProgress) => void, options: RunOptions = {}): Promise<LabResult> {
     const snapshot = await ensurePgSnapshot();
-    const notes = new Set<string>();
-    const stats = { forged: 0 };
+    const books: ChildBook[] = [];
     const pool: ExecutorPool = {
-      acquire: () => this.spawn(snapshot, notes, stats),
+      acquire: () => this.take(snapshot, bundle.manifest.databases, books),
       release: (executor) => executor.kill(),
     };
     const { only, tasks, seed = this.seed, signal } = options;
     const result = await driveRun({ bundle, learnerFiles, runtime: this.runtime, pool, onProgress, bootTimeoutMs: 30_000, seed, ...(only ? { only } : {}), ...(tasks ? { tasks } : {}), ...(signal ? { signal } : {}) });
-    if (stats.forged > 0) notes.add(`${stats.forged} line(s) written to the grader's event channel did not come from the grader and were ignored`);
+    const notes = new Set(books.flatMap((book) => [...book.notes]));
+    const forged = books.reduce((sum, book) => sum + book.forged, 0);
+    if (forged > 0) notes.add(`${forged} line(s) written to the grader's event channel did not come from the grader and were ignored`);
     if (notes.size > 0) {
       // Shown once under the results: what the grader could not enforce, or what it ignored.
       const text = [...notes].map((n) => `Note: ${n}.`).join('\n');
@@ -150,14 +197,31 @@ export class NodeRunner implements LabRunner {
   }
 
   dispose(): void {
+    this.spare = undefined;
     for (const destroy of this.children.values()) destroy();
   }
 
-  private spawn(snapshot: string, notes: Set<string>, stats: { forged: number }): ExecutorHandle {
-    const nodeFlags = [`--max-old-space-size=${HEAP_MB}`, ...QUIET_FLAGS];
+  /** A child for a run: the spare when it is alive and was started for the same engines, else a new one. */
+  private take(snapshot: string, databases: readonly string[], books: ChildBook[]): ExecutorHandle {
+    let child = this.spare;
+    this.spare = undefined;
+    if (child && (!child.alive() || child.databases !== databases.join(','))) {
+      child.handle.kill();
+      child = undefined;
+    }
+    child ??= this.spawn(snapshot, databases);
+    books.push(child.book);
+    if (this.prestart) this.spare = this.spawn(snapshot, databases);
+    return child.handle;
+  }
+
+  private spawn(snapshot: string, databases: readonly string[]): StartedChild {
+    const book: ChildBook = { notes: new Set(), forged: 0 };
+    const { notes } = book;
+    const nodeFlags = [`--max-old-space-size=${HEAP_MB}`, ...QUIET_FLAGS, ...(this.runtime === 'node' ? BASELINE_WASM_ONLY : [])];
     const tempDir = mkdtempSync(join(tmpdir(), 'lab-run-'));
     // A minimal environment: no tokens or secrets of the grader's reach the learner's code.
-    const env: Record<string, string> = { LAB_PG_SNAPSHOT: snapshot, NODE_ENV: 'test', TMPDIR: tempDir, HOME: tempDir, TZ: CHILD_TIME_ZONE };
+    const env: Record<string, string> = { LAB_PG_SNAPSHOT: snapshot, LAB_DATABASES: databases.join(','), NODE_ENV: 'test', TMPDIR: tempDir, HOME: tempDir, TZ: CHILD_TIME_ZONE };
     let command = process.execPath;
     let args = [...nodeFlags, this.childModule];
     let wrapper: SandboxPlan['wrapper'];
@@ -181,6 +245,9 @@ export class NodeRunner implements LabRunner {
       detached: true,
     });
     const key = this.sandbox ? newChannelKey() : undefined;
+    const timing = recordChildTimings();
+    let closed!: () => void;
+    this.closes.push(new Promise<void>((resolve) => (closed = resolve)));
 
     let stopped = false;
     let onEvent: (event: ExecutorEvent) => void = () => {};
@@ -189,6 +256,7 @@ export class NodeRunner implements LabRunner {
       ? channelReader(
           key,
           (event) => {
+            timing.observe(event);
             if (!stopped) onEvent(event);
           },
           // The learner's code called process.exit(): no need to wait for the slow teardown.
@@ -242,6 +310,9 @@ export class NodeRunner implements LabRunner {
       this.children.delete(child);
       untrackChild(destroyNow);
       if (cgroup) removeCgroupLater(cgroup);
+      timing.timings.closedAt = epochNow();
+      this.onChildTimings?.(timing.timings);
+      closed();
     };
     let reported = false;
     /** Tells the driver the child is gone, once; not when the driver itself stopped it. */
@@ -264,12 +335,17 @@ export class NodeRunner implements LabRunner {
     events?.on('data', (chunk: Buffer) => {
       const before = reader!.dropped;
       reader!.push(chunk);
-      stats.forged += reader!.dropped - before;
+      book.forged += reader!.dropped - before;
       if (reader!.bytes > MAX_CHANNEL_BYTES) stop(`it wrote more than ${MAX_CHANNEL_BYTES / 1024 / 1024} MB to the grader's event channel`);
     });
     // The child's end of the pipe closed while it still runs: the submission closed it.
     if (events) watchChannelEnd(events, () => child.exitCode === null && child.signalCode === null, () => stop(CHANNEL_BROKEN_REASON));
-    if (!key) child.on('message', (event: ExecutorEvent) => onEvent(event));
+    if (!key) {
+      child.on('message', (event: ExecutorEvent) => {
+        timing.observe(event);
+        onEvent(event);
+      });
+    }
 
     let exited = false;
     // 'close' comes after the exit and after the event pipe is drained, so no event is lost to a race.
@@ -298,7 +374,7 @@ export class NodeRunner implements LabRunner {
     // After its run the child closes IPC; a send that finds it closed is not an error here.
     child.on('disconnect', () => {});
 
-    return {
+    const handle: ExecutorHandle = {
       send: (request: RunRequest) => {
         const message: ChildMessage = { request, key };
         child.send(message, (error) => {
@@ -310,11 +386,13 @@ export class NodeRunner implements LabRunner {
         onExit = exitListener;
       },
       kill: () => {
+        timing.timings.releasedAt ??= epochNow();
         stopped = true;
         // Now, not on 'close': the grader may exit before a killed child's 'close' arrives.
         destroy();
       },
     };
+    return { handle, book, databases: databases.join(','), alive: () => !stopped && !reported && !exited };
   }
 }
 

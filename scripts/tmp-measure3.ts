@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+import { readFileSync } from 'node:fs';
+const extra = process.argv.slice(2);
+const defaults = (PGlite as any).defaultStartParams as string[];
+const snap = new Blob([readFileSync('node_modules/.cache/data-in-microservices/pglite-0.5.16-fast-2.tar')]);
+const t0 = performance.now(); const c0 = process.cpuUsage();
+const db = await PGlite.create({ loadDataDir: snap, startParams: [...defaults, ...extra] });
+const t1 = performance.now();
+const r = await db.query<{ s: string }>("select current_setting('shared_buffers') s");
+const c = process.cpuUsage(c0);
+console.log(extra.join(' ') || '(defaults)', 'create', Math.round(t1 - t0), 'ms; cpu', Math.round((c.user + c.system) / 1000), 'shared_buffers', r.rows[0]!.s);
+process.exit(0);

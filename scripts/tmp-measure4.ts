@@ -1,0 +1,17 @@
+import { PGlite } from '@electric-sql/pglite';
+import { readFileSync } from 'node:fs';
+import initSqlJs from 'sql.js';
+import { rememberSnapshotState, resetAndCheckPglite } from '../src/labkit/db/pg.ts';
+const t0 = performance.now();
+const lap = (l: string) => console.log(l.padEnd(24), Math.round(performance.now() - t0));
+const db = await PGlite.create({ loadDataDir: new Blob([readFileSync('node_modules/.cache/data-in-microservices/pglite-0.5.16-fast-2.tar')]) });
+lap('create');
+await rememberSnapshotState(db);
+lap('remember');
+console.log(await resetAndCheckPglite(db));
+lap('reset+check');
+await resetAndCheckPglite(db);
+lap('reset+check 2');
+await initSqlJs();
+lap('sqljs');
+process.exit(0);
