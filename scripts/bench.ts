@@ -1,7 +1,10 @@
 /**
  * npm run bench: the course's performance figures, as medians, with the machine they ran on.
  *
- *   grader      wall time of `npm run grade` per lab (starter, solution), process start included
+ *   grader      wall time of `npm run grade` per lab (starter, solution), process start included,
+ *               against the floor (a fresh Node that loads PGlite from the dumped data dir and
+ *               sql.js, one query each), with a breakdown of one solution grade (--timings), and
+ *               a submission whose function every test of a task calls never returns
  *   gradebook   wall time of `npm run gradebook` on 30 generated submissions of one lab
  *               (event-sourcing: starter, solution and partial ones), --jobs = the CPU count
  *   verify      wall time of `npm run verify` for all labs
@@ -103,6 +106,43 @@ function generateClass(labId: string): string {
   return dir;
 }
 
+/**
+ * Presses a button of the lab page (Run, or a task's Run this task) and times, in the page,
+ * the first verdict on screen and the end of the run.
+ */
+async function timedPress(page: Page, selector: string): Promise<{ firstVerdict: number; end: number }> {
+  return page.evaluate(
+    (selector) =>
+      new Promise<{ firstVerdict: number; end: number }>((resolve) => {
+        const workbench = document.querySelector('lab-workbench')!;
+        let firstVerdict = 0;
+        const verdicts = new Set(['pass', 'fail', 'error', 'timeout']);
+        const observer = new MutationObserver((records) => {
+          const now = performance.now() - pressed;
+          for (const record of records) {
+            const target = record.target as HTMLElement;
+            if (record.attributeName === 'data-status' && verdicts.has(target.dataset.status ?? '') && target !== workbench && !firstVerdict) firstVerdict = now;
+            if (record.attributeName === 'data-last-status' && target === workbench && workbench.hasAttribute('data-last-status')) {
+              observer.disconnect();
+              resolve({ firstVerdict: firstVerdict || now, end: now });
+            }
+          }
+        });
+        observer.observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-status', 'data-last-status'] });
+        const pressed = performance.now();
+        document.querySelector<HTMLButtonElement>(selector)!.click();
+      }),
+    selector,
+  );
+}
+
+/** The rounds of the solution's tests in a warm Node process (scripts/bench/warm-node.ts), the first left out. */
+function warmNodeRounds(labId: string, rounds: number): number[] {
+  const run = spawnSync(process.execPath, ['scripts/bench/warm-node.ts', labId, String(rounds + 1)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`the warm Node baseline failed: ${run.stderr}`);
+  return (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as number[]).slice(1);
+}
+
 async function benchGradebook(): Promise<void> {
   const labId = 'event-sourcing';
   const jobs = availableParallelism();
@@ -114,7 +154,7 @@ async function benchGradebook(): Promise<void> {
     const run = spawnSync(process.execPath, ['src/cli/gradebook.ts', dir, '--lab', labId, '--out', out, '--jobs', String(jobs)], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`the gradebook failed: ${run.stderr}`);
   });
-  row(`${labId}: 30 submissions, ${jobs} jobs`, times, `   ${(median(times) / 30 / 1000).toFixed(2)} s per submission`);
+  row(`${labId}: 30 submissions, ${jobs} jobs`, times, `   ${(median(times) / 30 / 1000).toFixed(2)} s per submission (target: 25 s in all)`);
   rmSync(dir, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
 }
@@ -138,20 +178,77 @@ const labs = process.env.BENCH_LABS ? process.env.BENCH_LABS.split(',').map((id)
 const grade = (args: string[]) => () => spawnSync(process.execPath, ['src/cli/grade.ts', ...args], { encoding: 'utf8' });
 await ensurePgSnapshot();
 
+/** The floor a grade is measured against: what the engines alone cost a fresh Node process. */
+const FLOOR_SCRIPT = `
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import initSqlJs from 'sql.js';
+const pg = await PGlite.create({ loadDataDir: new Blob([readFileSync(process.env.SNAPSHOT)]) });
+await pg.query('SELECT 1');
+const SQL = await initSqlJs();
+new SQL.Database().exec('SELECT 1');
+process.exit(0);`;
+
+/**
+ * Where a learner's function never returns, for each lab: a function that every test of one
+ * task calls, and the line that opens it in the solution. The loop goes at the top of its body.
+ */
+const ENDLESS_LOOPS: Record<string, { file: string; opening: string; task: number }> = {
+  'event-sourcing': { file: 'src/event-store.ts', opening: 'async append(streamId: string, expectedVersion: number, events: OrderEvent[]): Promise<number> {', task: 1 },
+  sagas: { file: 'src/saga.ts', opening: 'export function commandFor(state: SagaState): Command | undefined {', task: 1 },
+  'backup-recovery': { file: 'src/backup.ts', opening: 'export async function sha256Hex(bytes: Uint8Array): Promise<string> {', task: 1 },
+};
+
+/** The solution with an endless loop where ENDLESS_LOOPS says, as a submission folder. */
+function endlessLoopSubmission(labId: string): string | undefined {
+  const spec = ENDLESS_LOOPS[labId];
+  const bundle = loadLab(labId);
+  const source = spec && bundle.solution?.[spec.file];
+  if (!spec || !source?.includes(spec.opening)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-loop-'));
+  for (const path of bundle.manifest.files.editable) {
+    const text = path === spec.file ? source.replace(spec.opening, `${spec.opening}\n    for (;;) {}`) : bundle.solution![path]!;
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
 console.log('Grader (wall time of one `npm run grade`, process start included)');
 const nodeStart = await repeat(RUNS, () => spawnSync(process.execPath, ['-e', '0']));
 row('baseline: `node -e 0`', nodeStart);
+const snapshotPath = await ensurePgSnapshot();
+const floor = await repeat(RUNS, () => {
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', FLOOR_SCRIPT], { encoding: 'utf8', env: { ...process.env, SNAPSHOT: snapshotPath } });
+  if (run.status !== 0) throw new Error(`the floor's script failed: ${run.stderr}`);
+});
+row('floor: node + PGlite (dumped data dir) + sql.js', floor);
 // What hardening the child's realm with SES adds to every grader child (lockdown.ts).
 const lockdownStart = await repeat(RUNS, () =>
   spawnSync(process.execPath, ['--input-type=module', '-e', "const { lockdownRealm } = await import('./src/runner/node/lockdown.ts'); lockdownRealm();"]),
 );
 row('node + SES lockdown (each grader child)', lockdownStart, `   +${ms(median(lockdownStart) - median(nodeStart))} over the baseline`);
+const breakdowns: string[] = [];
 for (const lab of labs) {
   const starter = await repeat(RUNS, grade([lab]));
   const solution = await repeat(RUNS, grade([lab, '--solution']));
-  row(`${lab}: starter`, starter);
-  row(`${lab}: solution`, solution, `   ${(median(solution) / median(nodeStart)).toFixed(0)}x a bare node start`);
+  row(`${lab}: starter`, starter, `   ${(median(starter) / median(floor)).toFixed(1)}x the floor`);
+  row(`${lab}: solution`, solution, `   ${(median(solution) / median(floor)).toFixed(1)}x the floor (target 1.5x)`);
+  const loopDir = endlessLoopSubmission(lab);
+  if (loopDir) {
+    const json = join(tmpdir(), `bench-loop-${lab}.json`);
+    const looping = await repeat(Math.min(RUNS, 3), grade([lab, '--submission', loopDir, '--json', json]));
+    const result = JSON.parse(readFileSync(json, 'utf8')) as { tests: { task: number; status: string }[] };
+    const task = ENDLESS_LOOPS[lab]!.task;
+    const stopped = result.tests.filter((t) => t.task === task && t.status === 'timeout').length;
+    const inTask = result.tests.filter((t) => t.task === task).length;
+    row(`${lab}: solution, endless loop in task ${task}`, looping, `   +${ms(median(looping) - median(solution))} over the solution (target +5 s); ${stopped} of ${inTask} tests of the task stopped`);
+    rmSync(loopDir, { recursive: true, force: true });
+  }
+  const timed = spawnSync(process.execPath, ['src/cli/grade.ts', lab, '--solution', '--timings'], { encoding: 'utf8' });
+  breakdowns.push(`  ${lab}, solution, one run:\n${timed.stderr.slice(timed.stderr.indexOf('Where the time went:')).replace(/^/gm, '    ')}`);
 }
+console.log(`\nWhere a grade's time goes (npm run grade -- <lab> --solution --timings)\n${breakdowns.join('\n')}`);
 if (ONLY === 'grader') process.exit(0);
 const verify = await repeat(Math.min(RUNS, 3), () => spawnSync(process.execPath, ['src/cli/verify.ts'], { encoding: 'utf8' }));
 row(`verify, all ${labs.length} lab(s)`, verify);
@@ -214,12 +311,23 @@ try {
     for (const path of bundle.manifest.files.editable) await replaceFile(page, path, bundle.solution![path]!);
     await runTests(page);
     const warmSolution = await repeat(RUNS, () => runTests(page));
+    const presses: { firstVerdict: number; end: number }[] = [];
+    for (let i = 0; i < RUNS; i++) presses.push(await timedPress(page, '[data-part=run]'));
+    const tasks = new Map<number, number[]>();
+    for (let i = 0; i < RUNS; i++) {
+      for (const task of bundle.manifest.tasks) tasks.set(task.number, [...(tasks.get(task.number) ?? []), (await timedPress(page, `[data-run-task="${task.number}"]`)).end]);
+    }
     const memory = await pageMemory(page);
     await context.close();
+    const nodeWarm = warmNodeRounds(lab, RUNS);
     row(`${lab}: starter, first Run, pressed at once`, cold);
-    row(`${lab}: starter, first Run, page settled`, settled);
+    row(`${lab}: starter, first Run, page settled`, settled, '   (target 1.5 s)');
     row(`${lab}: starter, next Run (warm)`, warm);
     row(`${lab}: solution, next Run (warm)`, warmSolution);
+    row(`${lab}: solution, warm Run, in the page`, presses.map((p) => p.end), `   ${(median(presses.map((p) => p.end)) / median(nodeWarm)).toFixed(2)}x warm Node (target 1.25x)`);
+    row(`  baseline: the same tests in a warm Node process`, nodeWarm);
+    row(`${lab}: solution, warm Run, first verdict`, presses.map((p) => p.firstVerdict), '   (target 100 ms)');
+    for (const [task, times] of tasks) row(`${lab}: Run this task, task ${task} (warm)`, times, '   (target 250 ms)');
     console.log(`  ${`${lab}: memory after the solution's Runs`.padEnd(44)} ${memory}   (page and workers, one measure; budget 600 MB)`);
   }
 

@@ -1,7 +1,8 @@
 /**
- * npm run verify [-- <lab-id> ...] [--labs DIR]
+ * npm run verify [-- <lab-id> ...] [--labs DIR] [--record-times]
  *
  * Verifies every lab (or the ones named) both ways; see src/labs/verify-lab.ts for the checks.
+ * --record-times first records the solution's time per test in each lab's test-times.json.
  * Exit codes (src/reports/exit-codes.ts): passed when every lab verified; belowPassMark when a lab
  * has problems or there is none to verify; couldNotGrade for bad usage.
  */
@@ -14,9 +15,9 @@ import { NodeRunner } from '../runner/node/node-runner.ts';
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, allowPositionals: true, options: { labs: { type: 'string' } } });
+    args = parseArgs({ args: argv, allowPositionals: true, options: { labs: { type: 'string' }, 'record-times': { type: 'boolean' } } });
   } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: npm run verify [-- <lab-id> ...] [--labs DIR]`);
+    console.error(`${(error as Error).message}\nUsage: npm run verify [-- <lab-id> ...] [--labs DIR] [--record-times]`);
     return EXIT.couldNotGrade;
   }
   const ids = args.positionals.length > 0 ? args.positionals : listLabIds(args.values.labs);
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const id of ids) {
       const started = performance.now();
-      const verification = await verifyLab(id, runner, args.values.labs);
+      const verification = await verifyLab(id, runner, { root: args.values.labs, recordTimes: args.values['record-times'] === true });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const scores = verification.starter && verification.solution ? ` starter ${verification.starter.score}/${verification.starter.maxScore}, solution ${verification.solution.score}/${verification.solution.maxScore}` : '';
       if (verification.problems.length === 0) {

@@ -17,6 +17,11 @@ export interface LabBundle {
   tests: FileMap;
   /** The reference solution under `src/...`; absent from a class build. */
   solution?: FileMap;
+  /**
+   * What each test took with the reference solution, in ms, by test id (test-times.json, which
+   * `npm run verify -- <lab> --record-times` writes): the tests' time limits derive from it.
+   */
+  testTimesMs?: Record<string, number>;
 }
 
 /**

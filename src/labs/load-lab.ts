@@ -3,16 +3,17 @@
  * pages receive bundles built from this at build time.
  */
 import { lstatSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import { labManifest, type LabManifest } from '../schemas/lab-manifest.ts';
 import type { FileMap, LabBundle } from './bundle.ts';
 import { LabFormatError, type LabProblem } from './lab-format-error.ts';
 import { labsRoot } from './list-labs.ts';
+import { TEST_TIMES_FILE } from './test-time-limits.ts';
 
 const FIXED_FILES = ['lab.json', 'README.md'];
 /** For authors and reviewers, never in a bundle: the rules table (rules-table.ts) and the mutation equivalents (mutation/equivalents.ts). */
-const AUTHOR_FILES = ['rules.md', 'mutation-equivalents.json'];
+const AUTHOR_FILES = ['rules.md', 'mutation-equivalents.json', TEST_TIMES_FILE];
 const FOLDERS = ['starter', 'solution', 'tests'];
 
 export interface LoadOptions {
@@ -38,7 +39,7 @@ export function loadLab(labId: string, options: LoadOptions = {}): LabBundle {
     problems.push({
       where: entry,
       problem: 'unexpected file in the lab folder',
-      fix: 'a lab folder holds only lab.json, README.md, rules.md, mutation-equivalents.json, starter/, solution/ and tests/; move or delete it',
+      fix: `a lab folder holds only lab.json, README.md, rules.md, mutation-equivalents.json, ${TEST_TIMES_FILE}, starter/, solution/ and tests/; move or delete it`,
     });
   }
 
@@ -47,6 +48,7 @@ export function loadLab(labId: string, options: LoadOptions = {}): LabBundle {
   const starter = readTree(dir, 'starter', 'src', problems);
   const solution = readTree(dir, 'solution', 'src', problems);
   const tests = readTree(dir, 'tests', 'tests', problems);
+  const testTimesMs = readTestTimes(dir, problems);
 
   if (manifest) {
     if (manifest.id !== labId) {
@@ -69,7 +71,27 @@ export function loadLab(labId: string, options: LoadOptions = {}): LabBundle {
 
   if (problems.length > 0 || !manifest || readme === undefined) throw new LabFormatError(labId, problems);
   if (options.withoutCiTests) for (const path of manifest.ciTests) delete tests[path];
-  return { manifest, readme, starter, tests, ...(options.withoutSolution ? {} : { solution }) };
+  return { manifest, readme, starter, tests, ...(options.withoutSolution ? {} : { solution }), ...(testTimesMs ? { testTimesMs } : {}) };
+}
+
+/** The reference solution's time per test, if the lab has recorded them: `{ "<test id>": ms }`. */
+function readTestTimes(dir: string, problems: LabProblem[]): Record<string, number> | undefined {
+  const path = join(dir, TEST_TIMES_FILE);
+  if (!existsSync(path)) return undefined;
+  const fix = `run \`npm run verify -- ${basename(dir)} --record-times\` to write it again`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    problems.push({ where: TEST_TIMES_FILE, problem: `it is not JSON (${(error as Error).message})`, fix });
+    return undefined;
+  }
+  const times = (parsed as { tests?: unknown } | null)?.tests;
+  if (!times || typeof times !== 'object' || Object.values(times).some((ms) => typeof ms !== 'number' || !(ms >= 0))) {
+    problems.push({ where: TEST_TIMES_FILE, problem: 'its "tests" must map each test id to a number of milliseconds', fix });
+    return undefined;
+  }
+  return times as Record<string, number>;
 }
 
 function readManifest(dir: string, problems: LabProblem[]): LabManifest | undefined {

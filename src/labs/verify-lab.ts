@@ -3,6 +3,7 @@
  * contract, every editable starter file has a TODO, the tests add up, the starter runs and
  * falls short, and the solution gets full marks.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { staleEquivalents } from '../mutation/equivalents.ts';
 import type { LabRunner } from '../runner/lab-runner.ts';
@@ -12,6 +13,7 @@ import { LabFormatError } from './lab-format-error.ts';
 import { labsRoot } from './list-labs.ts';
 import { loadLab } from './load-lab.ts';
 import { rulesTableProblems } from './rules-table.ts';
+import { TEST_TIMES_FILE } from './test-time-limits.ts';
 
 /** Every lab's points add up to this, so a score reads as a percentage. */
 export const LAB_TOTAL_POINTS = 100;
@@ -23,7 +25,22 @@ export interface LabVerification {
   solution?: LabResult;
 }
 
-export async function verifyLab(labId: string, runner: LabRunner, root?: string): Promise<LabVerification> {
+/** How many grader runs of the solution the recorded times are the median of. */
+const RECORDING_RUNS = 3;
+
+export interface VerifyOptions {
+  /** Where the lab folders are (default labs/). */
+  root?: string;
+  /** First record the solution's time per test in the lab's test-times.json (from which the tests' limits derive). */
+  recordTimes?: boolean;
+}
+
+export async function verifyLab(labId: string, runner: LabRunner, options: VerifyOptions = {}): Promise<LabVerification> {
+  const { root } = options;
+  if (options.recordTimes) {
+    const problems = await recordTestTimes(labId, runner, root);
+    if (problems.length > 0) return { labId, problems };
+  }
   let bundle;
   try {
     bundle = loadLab(labId, { root });
@@ -72,10 +89,51 @@ export async function verifyLab(labId: string, runner: LabRunner, root?: string)
 
   const labDir = join(root ?? labsRoot(), labId);
   if (solution.tests.length > 0) problems.push(...rulesTableProblems(labDir, solution.tests.map((t) => t.id)));
+  if (bundle.testTimesMs && solution.tests.length > 0) {
+    const recorded = Object.keys(bundle.testTimesMs);
+    const missing = solution.tests.filter((t) => !recorded.includes(t.id)).map((t) => `"${t.name}"`);
+    const stale = recorded.filter((id) => !solution.tests.some((t) => t.id === id));
+    if (missing.length > 0 || stale.length > 0) {
+      const what = [missing.length > 0 ? `has no time for ${missing.join(', ')}` : '', stale.length > 0 ? `names tests that no longer exist (${stale.join(', ')})` : ''].filter(Boolean).join(' and ');
+      problems.push(`${TEST_TIMES_FILE} ${what}. Fix: run \`npm run verify -- ${labId} --record-times\``);
+    }
+  }
   try {
     problems.push(...(await staleEquivalents(labDir, solutionFiles(bundle))).map((p) => `${p}. Fix: remove the entry, or name the mutant as \`npm run mutate -- ${labId}\` prints it`));
   } catch (error) {
     problems.push(`${(error as Error).message}. Fix: each entry is { file, line, mutator, original, replacement, reason }`);
   }
   return { labId, problems, starter, solution };
+}
+
+/**
+ * Runs the solution RECORDING_RUNS times in the grader, with the lab's own limits rather than
+ * ones derived from earlier times, and writes the median time of each test to test-times.json.
+ */
+async function recordTestTimes(labId: string, runner: LabRunner, root?: string): Promise<string[]> {
+  let bundle;
+  try {
+    bundle = loadLab(labId, { root });
+  } catch (error) {
+    if (error instanceof LabFormatError) return error.problems.map((p) => `${p.where}: ${p.problem}. Fix: ${p.fix}`);
+    throw error;
+  }
+  const { testTimesMs: _earlier, ...withLabLimits } = bundle;
+  const times = new Map<string, number[]>();
+  for (let run = 0; run < RECORDING_RUNS; run++) {
+    const result = await runner.run(withLabLimits, solutionFiles(bundle));
+    const failing = result.tests.filter((t) => t.status !== 'pass');
+    if (result.tests.length === 0 || failing.length > 0) {
+      return [`the solution must pass every test to have its times recorded; it did not (${failing.map((t) => `"${t.name}": ${t.status}`).join('; ') || result.message}). Fix: make the solution pass, then record again`];
+    }
+    for (const test of result.tests) times.set(test.id, [...(times.get(test.id) ?? []), test.durationMs]);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const tests = Object.fromEntries([...times].map(([id, values]) => [id, Math.round(median(values))]));
+  const file = {
+    about: `What each test took with the reference solution, in ms (median of ${RECORDING_RUNS} grader runs); each test's time limit derives from it (src/labs/test-time-limits.ts). Written by \`npm run verify -- ${labId} --record-times\`.`,
+    tests,
+  };
+  writeFileSync(join(root ?? labsRoot(), labId, TEST_TIMES_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  return [];
 }

@@ -5,6 +5,7 @@
  * the tests that are left. Whatever happens, the result comes from `buildLabResult`.
  */
 import { sourcesForRun, type FileMap, type LabBundle } from '../labs/bundle.ts';
+import { testTimeLimits } from '../labs/test-time-limits.ts';
 import type { CompileErrorReport, LabResult, PlannedTest, TestOutcome } from '../schemas/lab-result.ts';
 import type { ExecutorEvent, RunRequest } from './protocol.ts';
 
@@ -111,6 +112,7 @@ export async function driveRun(options: DriveOptions): Promise<LabResult> {
     testFiles: [...manifest.tests, ...manifest.ciTests.filter((path) => path in bundle.tests)],
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 31),
     defaultTimeoutMs: manifest.limits.testTimeoutMs,
+    ...(bundle.testTimesMs ? { testTimeoutsMs: testTimeLimits(bundle) } : {}),
     databases: manifest.databases,
     ...(options.stopAfterFailure ? { stopAfterFailure: true } : {}),
     ...(options.tasks && !options.only ? { tasks: [...options.tasks] } : {}),

@@ -13,6 +13,8 @@ export interface RunRequest {
   sources: FileMap;
   testFiles: string[];
   defaultTimeoutMs: number;
+  /** Limits by test id, derived from the reference solution's times (driver.ts); a test's own timeoutMs wins. */
+  testTimeoutsMs?: Record<string, number>;
   /** The engines to start before the first test, so their start-up never counts against a test's time. */
   databases: ('pglite' | 'sqljs')[];
   /** Seeds the inputs of the lab's CI-only checks; printed with a failure so it can be replayed. */

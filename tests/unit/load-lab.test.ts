@@ -69,7 +69,7 @@ test('invalid JSON in lab.json is reported as such', () => {
 
 test('an unexpected file in the lab folder is named, with the fix', () => {
   const message = loadBroken((dir) => writeFileSync(join(dir, 'notes.txt'), 'hi'));
-  assert.equal(message, 'Lab "counter" is not valid (1 problem):\n  - notes.txt: unexpected file in the lab folder\n    Fix: a lab folder holds only lab.json, README.md, rules.md, mutation-equivalents.json, starter/, solution/ and tests/; move or delete it');
+  assert.equal(message, 'Lab "counter" is not valid (1 problem):\n  - notes.txt: unexpected file in the lab folder\n    Fix: a lab folder holds only lab.json, README.md, rules.md, mutation-equivalents.json, test-times.json, starter/, solution/ and tests/; move or delete it');
 });
 
 test('a starter file that lab.json does not list is named, with the field to add it to', () => {

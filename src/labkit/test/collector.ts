@@ -55,9 +55,12 @@ export class Collector {
   private readonly pendingChecks: { testName: string; body: CheckBody }[] = [];
   private readonly scopes: Scope[] = [{ names: [], beforeEach: [], afterEach: [] }];
   private readonly defaultTimeoutMs: number;
+  private readonly timeoutsById: Readonly<Record<string, number>>;
 
-  constructor(defaultTimeoutMs: number) {
+  /** `timeoutsById`: the limits a lab derives from its reference solution's times; a test's own `timeoutMs` wins. */
+  constructor(defaultTimeoutMs: number, timeoutsById: Readonly<Record<string, number>> = {}) {
     this.defaultTimeoutMs = defaultTimeoutMs;
+    this.timeoutsById = timeoutsById;
   }
 
   describe(name: string, fn: () => void): void {
@@ -83,7 +86,7 @@ export class Collector {
       name: fullName,
       task: options.task,
       points: options.points,
-      timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs,
+      timeoutMs: options.timeoutMs ?? (Object.hasOwn(this.timeoutsById, id) ? this.timeoutsById[id]! : this.defaultTimeoutMs),
       body,
       beforeEach: [...scope.beforeEach],
       afterEach: [...scope.afterEach],
@@ -140,8 +143,8 @@ export function slugify(name: string): string {
 
 let current: Collector | undefined;
 
-export function startCollecting(defaultTimeoutMs: number): Collector {
-  current = new Collector(defaultTimeoutMs);
+export function startCollecting(defaultTimeoutMs: number, timeoutsById?: Readonly<Record<string, number>>): Collector {
+  current = new Collector(defaultTimeoutMs, timeoutsById);
   return current;
 }
 

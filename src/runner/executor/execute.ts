@@ -58,7 +58,7 @@ export async function executeRun(request: RunRequest, emit: (event: ExecutorEven
   });
 
   let tests: readonly RegisteredTest[];
-  const collector = startCollecting(request.defaultTimeoutMs);
+  const collector = startCollecting(request.defaultTimeoutMs, request.testTimeoutsMs);
   const testFiles: Record<string, string[]> = {};
   try {
     // One file at a time, to know which tests each declares (for the timing breakdown).

@@ -47,13 +47,13 @@ export function projectPackageJson(bundle: LabBundle, runtime: ContainerRuntime)
 
 /** Every file of the project by path. The solution is never among them, whatever the bundle holds. */
 export function buildProjectFiles(bundle: LabBundle, learnerFiles: FileMap, runtime: ContainerRuntime): FileMap {
-  const { manifest, starter, tests, readme } = bundle;
+  const { manifest, starter, tests, readme, testTimesMs } = bundle;
   return {
     'package.json': projectPackageJson(bundle, runtime),
     'README.md': readme,
     ...sourcesForRun(bundle, learnerFiles),
     ...tests,
-    [BUNDLE_PATH]: JSON.stringify({ manifest, readme, starter, tests } satisfies LabBundle),
+    [BUNDLE_PATH]: JSON.stringify({ manifest, readme, starter, tests, ...(testTimesMs ? { testTimesMs } : {}) } satisfies LabBundle),
     ...runtime.files,
   };
 }
