@@ -1,6 +1,6 @@
 /**
  * Each test's time limit derives from the reference solution's recorded time (test-times.json):
- * ten times it, at least 1 s, at most the lab's limit; a test's own timeoutMs wins.
+ * ten times it, at least 2 s, at most the lab's limit; a test's own timeoutMs wins.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,9 +14,9 @@ import { testTimeLimits } from '../../src/labs/test-time-limits.ts';
 
 const counter = loadLab('counter', { root: 'tests/fixtures/labs' });
 
-test('limits: ten times the recorded time, at least 1 s, never above the lab\'s own limit', () => {
+test('limits: ten times the recorded time, at least 2 s, never above the lab\'s own limit', () => {
   const lab = { ...counter, manifest: { ...counter.manifest, limits: { ...counter.manifest.limits, testTimeoutMs: 5_000 } } };
-  assert.deepEqual(testTimeLimits({ ...lab, testTimesMs: { quick: 12, medium: 230, slow: 900 } }), { quick: 1_000, medium: 2_300, slow: 5_000 });
+  assert.deepEqual(testTimeLimits({ ...lab, testTimesMs: { quick: 12, medium: 230, slow: 900 } }), { quick: 2_000, medium: 2_300, slow: 5_000 });
   assert.deepEqual(testTimeLimits(lab), {}, 'no recorded times: every test keeps the lab\'s limit');
 });
 
