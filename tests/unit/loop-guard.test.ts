@@ -119,6 +119,20 @@ test('a loop stopped in one test gets a short budget in the next, and says where
   assert.equal(guard.disarm(), undefined);
 });
 
+test('between tests, a loop already known to be endless is stopped at once; other loops run free', () => {
+  const guard = new LoopGuard();
+  const load = lab({ 'src/a.ts': 'export function spin(): void { for (;;) {} }\nexport function count(n: number): number { let i = 0; while (i < n) i++; return i; }' }, guard);
+  const { spin, count } = load('src/a.ts');
+  guard.arm({ limitMs: 1_000, budgetMs: 300, testName: 'first' });
+  assert.throws(() => spin!(), (error) => isLoopStop(error));
+  guard.disarm();
+  // Disarmed, as between two tests, when a leftover timer or a redelivered message reaches the loop.
+  const started = performance.now();
+  assert.throws(() => spin!(), (error) => isLoopStop(error) && /ran again after its test had ended, the same loop that was stopped in test "first"/.test((error as Error).message));
+  assert.ok(performance.now() - started < 100);
+  assert.equal(count!(100_000), 100_000);
+});
+
 test('test files are not instrumented', () => {
   const { code, loopSites } = compileModule('tests/a.test.ts', 'for (;;) { break; }');
   assert.equal(loopSites.length, 0);

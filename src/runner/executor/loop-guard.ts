@@ -169,7 +169,10 @@ export class LoopGuard {
     const guard = (id: number): void => {
       if (this.stopped) throw this.stopped.error;
       const site = sites[id];
-      if (site && this.stoppedBefore.size > 0 && this.armed?.testName !== undefined) this.checkRepeat(site);
+      if (site && this.stoppedBefore.size > 0) {
+        if (this.armed?.testName !== undefined) this.checkRepeat(site);
+        else if (!this.armed) this.stopLeftover(site);
+      }
       if ((++this.calls & CHECK_MASK) === 0 && clock() > this.deadline) this.stop(site, false);
     };
     return Object.freeze(guard);
@@ -215,6 +218,21 @@ export class LoopGuard {
     }
     streak.last = now;
     if (now - streak.start > REPEAT_BUDGET_MS) this.stop(site, true);
+  }
+
+  /**
+   * Between tests only leftovers of lab code run (a timer, a message the bus delivers again while
+   * a test's services close). A loop already known to be endless is stopped there at once: no
+   * deadline is armed, so it would hold the executor until the driver replaced it (sagas' lab
+   * lost its 40 s test that way). Nothing is recorded: the error belongs to no test.
+   */
+  private stopLeftover(site: LoopSite): void {
+    const stoppedIn = this.stoppedBefore.get(siteKey(site));
+    if (stoppedIn === undefined) return;
+    const error = new Error(`Stopped: the loop in ${site.function}() (${site.file}:${site.line}) ran again after its test had ended, the same loop that was stopped in test "${stoppedIn}". ${ADVICE}`);
+    error.name = 'LoopStopped';
+    stopErrors.add(error);
+    throw error;
   }
 
   private stop(site: LoopSite | undefined, repeat: boolean): never {
