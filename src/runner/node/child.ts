@@ -33,7 +33,8 @@ installEngines(engines);
 for (const name of (process.env.LAB_DATABASES ?? '').split(',')) {
   if (name === 'pglite') engines.pglite().catch(() => {});
   if (name === 'sqljs') engines.sqljs().catch(() => {});
-}// In Node, lab tests may also run their services over real HTTP on 127.0.0.1.
+}
+// In Node, lab tests may also run their services over real HTTP on 127.0.0.1.
 installNodeHttp();
 
 // A rejection nobody handled belongs to lab code that left a promise behind; Node would end the

@@ -58,7 +58,7 @@ function childSteps(child: ChildTimings): Step[] {
   const { phases } = child;
   step('child start: cgroup, sandbox, Node', phases['process-start']);
   step("child's modules (labkit, executor, engines' code)", phases['modules-loaded']);
-  step('waiting for the run', phases['run-received']);
+  step('waiting for the run (the engines start meanwhile)', phases['run-received']);
   step('SES lockdown, learner compartment', phases['sandbox-ready']);
   step('database start (PGlite, sql.js)', phases['databases-ready']);
   step('loading the test files', phases['tests-loaded']);
