@@ -107,6 +107,9 @@ export function createEditor(container: HTMLElement, files: EditorFile[], dark: 
     minimap: { enabled: false },
     fontSize: 14,
     scrollBeyondLastLine: false,
+    // Monaco's default dims the number of the empty line after a final newline to 1.75:1: too
+    // faint to read (WCAG 1.4.3) on a file short enough to show it.
+    renderFinalNewline: 'on',
     tabSize: 2,
     theme: themeName(dark),
     readOnly: readOnly.has(files[0]!.path),
@@ -174,6 +177,7 @@ export function createDiffView(container: HTMLElement, dark: boolean): DiffView 
     renderSideBySideInlineBreakpoint: 640,
     minimap: { enabled: false },
     scrollBeyondLastLine: false,
+    renderFinalNewline: 'on',
     fontSize: 14,
     theme: themeName(dark),
     ariaLabel: 'Your file and the reference solution',

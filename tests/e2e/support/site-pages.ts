@@ -82,7 +82,14 @@ export async function showWholePage(page: Page): Promise<void> {
   await page.evaluate(async () => {
     const pane = document.querySelector('.lab-instructions');
     if (!pane) return;
-    const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    // Two frames lay out what came into view. Chromium may stop calling frames for a page it
+    // throttles (two pages at once on a loaded machine once hung a CI run here for 15 minutes),
+    // so a timer ends the wait too.
+    const frame = () =>
+      new Promise((resolve) => {
+        requestAnimationFrame(() => requestAnimationFrame(resolve));
+        setTimeout(resolve, 250);
+      });
     for (let top = 0; top < pane.scrollHeight; top += Math.max(200, pane.clientHeight)) {
       pane.scrollTo(0, top);
       await frame();
