@@ -142,8 +142,13 @@ export interface ArmOptions {
 
 /** A loop site stopped earlier in the run gets this long in later tests. */
 export const REPEAT_BUDGET_MS = 300;
-/** A stopped site's calls further apart than this are a new run of the loop, not the same one. */
-const REPEAT_GAP_MS = 50;
+/**
+ * A stopped site's calls further apart than this are a new run of the loop, not the same one.
+ * A loop that never ends calls its guard every few nanoseconds, but a loaded machine can leave
+ * the process unscheduled for tens of milliseconds (a gradebook with a job per core; a unit
+ * test run beside mutation testing lost its count that way): such a gap must not restart it.
+ */
+const REPEAT_GAP_MS = 150;
 /**
  * The clock is read once per this many guard calls (a power of two, minus one, as a mask):
  * performance.now() costs about 30 ns in V8, more than a tight loop's iteration, and a loop of

@@ -76,7 +76,7 @@ const SKIPPABLE_BLOCKS = '.sl-markdown-content > :not(.lab-layout), .lab-instruc
  * contrast of text that is not painted, and the blocks' containment would clip what spills out
  * of them instead of widening the page, where the overflow checks look. A lab's instructions are
  * scrolled through first, a screen at a time, so that the page's reactions to a block coming
- * into view have happened (a wide table takes the focus: scrollable-tables.ts).
+ * into view have happened (a wide table takes the focus: scrollable-regions.ts).
  */
 export async function showWholePage(page: Page): Promise<void> {
   await page.evaluate(async () => {
