@@ -129,3 +129,24 @@ test('lab code with text the grader refuses (a dynamic-import look-alike, an HTM
   // A real dynamic import is compiled to require() first, so it is not refused.
   assert.equal(typeof (modules.require('tests/a.test.ts', '../src/c.ts') as { load: unknown }).load, 'function');
 });
+
+test('outside the grader, the host globals lab code would not have there are refused by name, and a file may still declare its own', () => {
+  const modules = system({
+    'src/a.ts': [
+      'export const respond = () => new Response("ok");',
+      'export const abort = () => AbortSignal.timeout(200);',
+      'export const env = () => process.env.HOME;',
+      'export const kind = () => typeof fetch;',
+    ].join('\n'),
+    'src/b.ts': 'export class Response { constructor(readonly body: string) {} }\nconst location = "mine";\nexport const where = () => location;\nexport const make = () => new Response("x").body;',
+    'tests/a.test.ts': "export * as a from '../src/a.ts'; export * as b from '../src/b.ts';",
+  });
+  modules.loadTestFiles(['tests/a.test.ts']);
+  const { a, b } = modules.require('tests/x.ts', '../tests/a.test.ts') as { a: Record<string, () => unknown>; b: Record<string, () => unknown> };
+  for (const [use, name] of [[a.respond, 'Response'], [a.abort, 'AbortSignal'], [a.env, 'process']] as const) {
+    assert.throws(use, (error: Error) => error instanceof ReferenceError && error.message.startsWith(`${name} is not available to lab code (nor in the grader`));
+  }
+  assert.equal(a.kind!(), 'function');
+  assert.equal(b.where!(), 'mine');
+  assert.equal(b.make!(), 'x');
+});

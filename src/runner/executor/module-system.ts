@@ -10,6 +10,7 @@
 import type { FileMap } from '../../labs/bundle.ts';
 import { CompileError, compileModule, type CompiledModule } from './compile.ts';
 import { checkLabCode } from './lab-code-rules.ts';
+import { HIDDEN_GLOBALS, hiddenGlobalStandIns } from './hidden-globals.ts';
 import { LOOP_GUARD_PARAM, type LoopGuard } from './loop-guard.ts';
 
 /** Stack frames of lab code read `lab:///src/order.ts:12:5`, which error messages point at. */
@@ -162,7 +163,8 @@ export class ModuleSystem {
       const { wrapped, loopSites } = this.compile(path);
       const labCode = path.startsWith('src/');
       const evaluateCode = labCode ? (this.options.evaluateLabCode ?? globalEval) : globalEval;
-      const factory = evaluateCode(wrapped) as (...args: unknown[]) => void;
+      const evaluated = evaluateCode(wrapped) as (...args: unknown[]) => unknown;
+      const factory = (labCode && !this.options.evaluateLabCode ? evaluated(...hiddenGlobalStandIns()) : evaluated) as (...args: unknown[]) => void;
       const guard = labCode && this.options.loopGuard ? this.options.loopGuard.guardFor(loopSites) : noGuard;
       factory.call(undefined, module.exports, (specifier: string) => this.require(path, specifier), module, guard);
       this.states.set(path, { status: 'loaded', exports: module.exports });
@@ -179,7 +181,12 @@ export class ModuleSystem {
     const labCode = path.startsWith('src/');
     // The guard is a parameter, not a global, so it reaches lab code in the grader's Compartment too.
     const params = labCode ? `exports, require, module, ${LOOP_GUARD_PARAM}` : 'exports, require, module';
-    const wrapped = `(function (${params}) {${code}\n})\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`;
+    // Outside the grader's Compartment, which has none of them, lab code's module function is
+    // made inside one whose parameters hide the host's globals.
+    const hide = labCode && !this.options.evaluateLabCode;
+    const open = hide ? `(function (${HIDDEN_GLOBALS.join(', ')}) { return function (${params}) {` : `(function (${params}) {`;
+    const close = hide ? '\n} })' : '\n})';
+    const wrapped = `${open}${code}${close}\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`;
     if (labCode) {
       try {
         checkLabCode(wrapped);
