@@ -164,7 +164,7 @@ export class ModuleSystem {
       const labCode = path.startsWith('src/');
       const evaluateCode = labCode ? (this.options.evaluateLabCode ?? globalEval) : globalEval;
       const evaluated = evaluateCode(wrapped) as (...args: unknown[]) => unknown;
-      const factory = (labCode && !this.options.evaluateLabCode ? evaluated(...hiddenGlobalStandIns()) : evaluated) as (...args: unknown[]) => void;
+      const factory = (this.hidesHostGlobals(path) ? evaluated(...hiddenGlobalStandIns()) : evaluated) as (...args: unknown[]) => void;
       const guard = labCode && this.options.loopGuard ? this.options.loopGuard.guardFor(loopSites) : noGuard;
       factory.call(undefined, module.exports, (specifier: string) => this.require(path, specifier), module, guard);
       this.states.set(path, { status: 'loaded', exports: module.exports });
@@ -175,15 +175,21 @@ export class ModuleSystem {
     }
   }
 
+  /**
+   * Whether the file's module function is made inside one whose parameters hide the host's
+   * globals: lab code, outside the grader's Compartment (which has none of them).
+   */
+  private hidesHostGlobals(path: string): boolean {
+    return path.startsWith('src/') && !this.options.evaluateLabCode;
+  }
+
   /** A file's code in its module wrapper, checked against the grader's rules when it is lab code; throws CompileError. */
   private compile(path: string): { wrapped: string; loopSites: CompiledModule['loopSites'] } {
     const { code, loopSites } = compileModule(path, this.options.sources[path]!);
     const labCode = path.startsWith('src/');
     // The guard is a parameter, not a global, so it reaches lab code in the grader's Compartment too.
     const params = labCode ? `exports, require, module, ${LOOP_GUARD_PARAM}` : 'exports, require, module';
-    // Outside the grader's Compartment, which has none of them, lab code's module function is
-    // made inside one whose parameters hide the host's globals.
-    const hide = labCode && !this.options.evaluateLabCode;
+    const hide = this.hidesHostGlobals(path);
     const open = hide ? `(function (${HIDDEN_GLOBALS.join(', ')}) { return function (${params}) {` : `(function (${params}) {`;
     const close = hide ? '\n} })' : '\n})';
     const wrapped = `${open}${code}${close}\n//# sourceURL=${SOURCE_URL_PREFIX}${path}`;
