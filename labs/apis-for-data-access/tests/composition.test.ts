@@ -27,7 +27,7 @@ async function order(s: Shop, id: number) {
 /** Starts GET /orders/:id/details and waits (in real time, the clock standing still) until Orders has called both services or `ms` passed. */
 async function startDetails(s: Shop, id: number): Promise<{ answer: Promise<Answer>; bothCalled: boolean }> {
   const answer = s.request('GET', `/orders/${id}/details`);
-  const bothCalled = await waitUntil(() => s.directory.requests.length > 0 && s.book.requests.length > 0, 5_000);
+  const bothCalled = await waitUntil(() => s.directory.requests.length > 0 && s.book.requests.length > 0, 5_000, answer);
   return { answer, bothCalled };
 }
 
@@ -122,6 +122,8 @@ test('the two calls run in parallel: the whole answer takes at most 200 ms', { t
   s.book.delayMs = 10_000;
   const { answer, bothCalled } = await startDetails(s, 900_017);
   if (!bothCalled) {
+    const early = await settledSoon(answer, 20);
+    if (early.done) throw new Error(`GET /orders/900017/details answered without calling both Customers and Shipping: ${early.value ? showAnswer(early.value).slice(0, 200) : 'it threw'}.`);
     await s.clock.advance(1_000);
     throw new Error(`GET /orders/900017/details called ${s.directory.requests.length ? 'Customers' : 'nobody'} and waited before calling ${s.directory.requests.length ? 'Shipping' : 'anyone'}: start both calls before awaiting either (Promise.all).`);
   }

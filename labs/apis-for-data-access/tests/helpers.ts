@@ -177,11 +177,21 @@ export async function storedRow(db: Pg, id: number): Promise<Record<string, unkn
   return rows[0];
 }
 
-/** Waits, in real time (up to `ms`), until `condition` holds; says whether it did. */
-export async function waitUntil(condition: () => boolean, ms = 5_000): Promise<boolean> {
+/**
+ * Waits, in real time (up to `ms`), until `condition` holds; says whether it did. With `unless`,
+ * the request whose work the condition waits for, it stops as soon as that request has
+ * answered: what it did not do by then it will not do, and a learner's Run need not wait the
+ * whole `ms` for it.
+ */
+export async function waitUntil(condition: () => boolean, ms = 5_000, unless?: Promise<unknown>): Promise<boolean> {
+  let answered = false;
+  unless?.then(
+    () => (answered = true),
+    () => (answered = true),
+  );
   const deadline = performance.now() + ms;
   while (!condition()) {
-    if (performance.now() > deadline) return false;
+    if (answered || performance.now() > deadline) return condition();
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   return true;

@@ -106,7 +106,7 @@ test('a retry while the first request is still running gets 409', { task: 4, poi
   const s = await shop();
   s.directory.delayMs = 100; // Customers takes 100 ms on the clock to answer
   const first = s.post(mugs(), '"k-slow"');
-  const asked = await waitUntil(() => s.directory.requests.length === 1);
+  const asked = await waitUntil(() => s.directory.requests.length === 1, 5_000, first);
   expect(asked, 'Customers was asked about the customer of the first POST').toBe(true);
   const retry = await settledSoon(s.post(mugs(), '"k-slow"'));
   if (!retry.done) {
@@ -115,7 +115,7 @@ test('a retry while the first request is still running gets 409', { task: 4, poi
   }
   expectProblem(retry.value!, 'request-in-progress', 'the retry with the same key while the first POST still runs');
   const other = s.post({ customerId: OMAR.id, lines: [{ sku: 'MUG', qty: 1 }] }, '"k-other"');
-  expect(await waitUntil(() => s.directory.requests.length === 2), 'Customers was asked about the customer of a POST with another key, sent while the first still runs').toBe(true);
+  expect(await waitUntil(() => s.directory.requests.length === 2, 5_000, other), 'Customers was asked about the customer of a POST with another key, sent while the first still runs').toBe(true);
   await s.clock.advance(100);
   const created = expectCreated(await first, 'the first POST, once Customers answered');
   expectCreated(await other, 'a POST with another key sent meanwhile');
