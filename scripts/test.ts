@@ -40,7 +40,7 @@ const files = targets.flatMap(testFiles);
 const result = spawnSync(
   process.execPath,
   // A test that hangs fails by name after 15 minutes, rather than stalling CI until its own
-  // 90-minute limit with nothing reported. The slowest test takes about 2 minutes.
+  // 90-minute limit with nothing reported. The slowest test takes about a minute.
   ['--test', '--test-timeout=900000', '--test-reporter=./scripts/test-reporter.ts', '--test-reporter-destination=stdout', ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } },
 );
