@@ -13,7 +13,7 @@ import type { NodeResult, Result } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { openLab } from './support/lab-page.ts';
 import { useSiteAndBrowser } from './support/session.ts';
-import { builtPages, eachAtMost, labPages, runStarterAnyWidth, showWholePage, themedContext, type Theme } from './support/site-pages.ts';
+import { builtPages, eachAtMost, labPages, pressKey, runStarterAnyWidth, showWholePage, themedContext, type Theme } from './support/site-pages.ts';
 
 const session = useSiteAndBrowser();
 const THEMES: Theme[] = ['light', 'dark'];
@@ -106,13 +106,24 @@ async function themedPage(theme: Theme): Promise<Page> {
   return page;
 }
 
+/**
+ * An error's first line and, for a Playwright action that timed out, the last lines of its call
+ * log, which say what it was waiting for (not visible, not stable, covered by another element).
+ */
+function whatWentWrong(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const [first, ...rest] = error.message.split('\n');
+  const log = rest.map((line) => line.trim()).filter((line) => line && !line.startsWith('='));
+  return [first, ...log.slice(-4)].join('\n    ');
+}
+
 /** Runs `work` on a fresh page; a page that breaks becomes an audit that says so, beside the others' findings. */
 async function onThemedPage(theme: Theme, where: string, work: (page: Page) => Promise<Audit[]>): Promise<Audit[]> {
   const page = await themedPage(theme);
   try {
     return await work(page);
   } catch (error) {
-    return [{ where, violations: [], error: error instanceof Error ? error.message.split('\n')[0] : String(error) }];
+    return [{ where, violations: [], error: `${whatWentWrong(error)} (the page was ${await page.evaluate(() => document.visibilityState).catch(() => 'gone')})` }];
   } finally {
     await page.context().close();
   }
@@ -153,7 +164,7 @@ test('every lab page as loaded, after a Run of its starter, and with the reset d
       });
       for (const theme of THEMES) {
         await chooseTheme(page, theme, path);
-        await page.getByRole('button', { name: 'Reset to starter' }).click();
+        await pressKey(page.getByRole('button', { name: 'Reset to starter' }));
         const opened = await page.waitForSelector('dialog[open]', { state: 'visible', timeout: 5_000 }).then(
           () => true,
           () => false,

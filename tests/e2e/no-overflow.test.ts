@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openLab } from './support/lab-page.ts';
 import { useSiteAndBrowser } from './support/session.ts';
-import { eachAtMost, labPages, runStarterAnyWidth, showWholePage } from './support/site-pages.ts';
+import { eachAtMost, labPages, pressKey, runStarterAnyWidth, showWholePage } from './support/site-pages.ts';
 
 const session = useSiteAndBrowser();
 const VIEWPORTS = [
@@ -90,7 +90,7 @@ async function overflowsOf(page: Page, where: string): Promise<string[]> {
   for (const name of PANES) {
     const tab = page.getByRole('tab', { name, exact: true });
     if (!(await tab.isVisible().catch(() => false))) continue;
-    await tab.click();
+    await pressKey(tab);
     const pane = await measureOverflow(page);
     if (pane) found.push(describe(`${where}, ${name} pane`, pane));
   }

@@ -3,7 +3,7 @@
  * every page (accessibility, overflow).
  */
 import { readdirSync } from 'node:fs';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 
 export type Theme = 'light' | 'dark';
 
@@ -55,14 +55,25 @@ export async function eachAtMost<T, R>(limit: number, items: readonly T[], work:
 }
 
 /**
+ * Activates a button or tab from the keyboard, as a learner who tabs to it does: focus, then
+ * Enter. These checks keep two pages busy at once, and a mouse click first waits for two
+ * animation frames in which the target stands still; on a loaded machine, headless Chromium
+ * has given a page no frame for longer than a click's time limit (a CI run failed so), while
+ * focus and keys need none.
+ */
+export async function pressKey(target: Locator): Promise<void> {
+  await target.press('Enter');
+}
+
+/**
  * Presses "Run tests" and waits for the final result, at any width: on a narrow screen the
  * button sits in the Code pane and the page may switch to Results when the run ends, so
  * neither step waits for the button to be visible.
  */
 export async function runStarterAnyWidth(page: Page): Promise<void> {
   const code = page.getByRole('tab', { name: 'Code', exact: true });
-  if (await code.isVisible().catch(() => false)) await code.click();
-  await page.getByRole('button', { name: 'Run tests' }).click();
+  if (await code.isVisible().catch(() => false)) await pressKey(code);
+  await pressKey(page.getByRole('button', { name: 'Run tests' }));
   await page.waitForSelector('lab-workbench[data-last-status]', { state: 'attached', timeout: 120_000 });
   await page.waitForSelector('[data-part=run]:not([disabled])', { state: 'attached', timeout: 30_000 });
 }
