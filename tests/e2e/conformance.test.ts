@@ -1,6 +1,6 @@
 /**
  * The same bundle and files give the same verdicts in every runtime. For every lab, its starter,
- * its solution and three plausible learner mistakes (from tests/fixtures/lab-submissions/) are
+ * its solution and one plausible learner mistake (from tests/fixtures/lab-submissions/) are
  * graded by the Node grader and by the worker in Chromium on the built site, with one seed, and
  * compared test by test: id, verdict, points. The bundle is the one the site ships (no solution,
  * no CI-only tests), so both sides run exactly the same tests.
@@ -26,7 +26,12 @@ const session = useSiteAndBrowser();
 
 /** One seed for every runtime: fault schedules derive from it. */
 const SEED = 20261207;
-const MISTAKES_PER_LAB = 3;
+/**
+ * The starter fails nearly everything and the solution passes everything; a mistake passes most
+ * tests and fails a few, the mix a learner mostly sees. One is enough to compare the runtimes on
+ * it, and each more costs every lab about ten seconds of CI.
+ */
+const MISTAKES_PER_LAB = 1;
 
 interface Variant {
   name: string;
@@ -43,7 +48,7 @@ interface Verdict {
 function variantsOf(id: string, bundle: LabBundle): Variant[] {
   const mistakesDir = join('tests', 'fixtures', 'lab-submissions', id, 'mistakes');
   const mistakes = readdirSync(mistakesDir).sort().slice(0, MISTAKES_PER_LAB);
-  assert.equal(mistakes.length, MISTAKES_PER_LAB, `${mistakesDir} should hold at least ${MISTAKES_PER_LAB} mistakes`);
+  assert.ok(mistakes.length > 0, `${mistakesDir} holds no mistake`);
   return [
     { name: 'starter', files: {} },
     { name: 'solution', files: solutionFiles(loadLab(id)) },
@@ -152,7 +157,7 @@ function differences(node: LabResult, browserVerdicts: Verdict[], browser: LabRe
 
 // LAB=<id> limits the run to one lab, as in tests/labs/lab-submissions.test.ts.
 for (const id of process.env.LAB ? [process.env.LAB] : listLabIds()) {
-  test(`${id}: starter, solution and ${MISTAKES_PER_LAB} mistakes get the same verdicts, test by test, in Node and in the browser's worker`, async () => {
+  test(`${id}: starter, solution and a mistake get the same verdicts, test by test, in Node and in the browser's worker`, async () => {
     // What the lab page embeds: no solution, no CI-only tests.
     const bundle = loadLab(id, { withoutSolution: true, withoutCiTests: true });
     const variants = variantsOf(id, bundle);
