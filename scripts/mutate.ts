@@ -57,7 +57,13 @@ async function main(argv: string[]): Promise<number> {
   const seed = Number(args.values.seed ?? 1);
   const started = performance.now();
 
-  if (!(await correctSolutionsPass(labId, labs))) return EXIT.belowPassMark;
+  try {
+    if (!(await correctSolutionsPass(labId, labs))) return EXIT.belowPassMark;
+  } catch (error) {
+    // A fixture folder that cannot be read (a bad mistake.json): its message says which and why.
+    console.error((error as Error).message);
+    return EXIT.couldNotGrade;
+  }
 
   const equivalents = readEquivalents(join(labs, labId));
   const solution = solutionFiles(bundle);

@@ -18,7 +18,8 @@ export const FIXTURE_SUBMISSIONS_DIR = join('tests', 'fixtures', 'lab-submission
 const mistakeSchema = z.strictObject({
   rule: z.number().int().positive(),
   mistake: z.string().min(1),
-  fails: z.array(z.string().min(1)).min(1),
+  // A mistake that no test fails is a gap in the lab's tests, which a fixture must not hide.
+  fails: z.array(z.string().min(1)).min(1, 'names no test: list the ids of the tests this mistake fails; if none fails it, the lab needs a test for its rule'),
 });
 export type Mistake = z.infer<typeof mistakeSchema>;
 
