@@ -54,13 +54,21 @@ function leaks(files: Array<{ path: string; text: string }>, lines: string[]): s
   return found;
 }
 
+/** Every string in a lab's manifest, as written: a last hint may quote a line the solution has too. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
 const labs = listLabIds();
 const courseText = readdirSync('src/content', { recursive: true, encoding: 'utf8' })
   .filter((rel) => /\.(mdx?|ya?ml|json)$/.test(rel))
   .map((rel) => readFileSync(join('src/content', rel), 'utf8'));
 const given = labs
   .map((id) => loadLab(id))
-  .flatMap((b) => [...Object.values(b.starter), ...Object.values(b.tests), b.readme, JSON.stringify(b.manifest)])
+  .flatMap((b) => [...Object.values(b.starter), ...Object.values(b.tests), b.readme, ...stringsIn(b.manifest)])
   .concat(courseText)
   .join('\n');
 const lines = Object.fromEntries(labs.map((id) => [id, distinctiveLines(id, given)]));
